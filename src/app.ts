@@ -1,0 +1,60 @@
+import { Hono } from "hono";
+import { cors } from "hono/cors";
+import { secureHeaders } from "hono/secure-headers";
+import { AppError } from "./errors.js";
+import { limitAuthRequestsPerIp } from "./http/auth-ip-limit.js";
+import { createErrorHandler } from "./http/error-handler.js";
+import { limitBody } from "./http/request-body.js";
+import { accountRoutes } from "./routes/account-routes.js";
+import { healthRoutes } from "./routes/health-routes.js";
+import { tokenRoutes } from "./routes/token-routes.js";
+import { createServices, type AppDeps, type Services } from "./services.js";
+
+export type { AppDeps } from "./services.js";
+
+/**
+ * Builds the whole service from its dependencies. Runtime-agnostic: the
+ * Node and Workers entries bring the database, hasher, clock and config.
+ *
+ * @example
+ * const app = createApp({ db, config, passwords: createHashWasmHasher(config.argon2) });
+ * serve({ fetch: app.fetch, port: config.port });
+ */
+export function createApp(deps: AppDeps): Hono & { services: Services } {
+  const s = createServices(deps);
+  const app = new Hono();
+
+  app.use(
+    "*",
+    secureHeaders({
+      strictTransportSecurity: "max-age=63072000; includeSubDomains",
+      referrerPolicy: "no-referrer",
+      xFrameOptions: "DENY",
+      contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+      crossOriginResourcePolicy: "same-origin",
+    }),
+  );
+  if (s.config.allowedOrigins.length > 0) {
+    const allowed = new Set(s.config.allowedOrigins);
+    app.use(
+      "*",
+      cors({
+        origin: (origin) => (allowed.has(origin) ? origin : null),
+        credentials: true,
+        allowHeaders: ["Authorization", "Content-Type", "X-Requested-With"],
+        allowMethods: ["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
+        maxAge: 600,
+      }),
+    );
+  }
+  app.use("*", limitBody(s.config.bodyLimitBytes));
+  app.use("/auth/*", limitAuthRequestsPerIp(s));
+
+  app.route("/", healthRoutes(deps.db, s.logError));
+  app.route("/", tokenRoutes(s));
+  app.route("/", accountRoutes(s));
+
+  app.notFound((c) => c.json(new AppError("not_found", 404, "No such endpoint.").toJSON(), 404));
+  app.onError(createErrorHandler(s.logError));
+  return Object.assign(app, { services: s });
+}

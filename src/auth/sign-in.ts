@@ -1,0 +1,82 @@
+import type { Config } from "../config.js";
+import type { SessionRow, UserRow } from "../db/schema.js";
+import type { SessionService } from "../sessions/session-service.js";
+import type { AccessTokenIssuer } from "../tokens/access-token-issuer.js";
+import type { UserService } from "../users/user-service.js";
+import type { AuditSink } from "../audit/audit-log.js";
+import { grantedScope, refreshedScope } from "./scopes.js";
+
+export interface SignedIn {
+  user: UserRow;
+  session: SessionRow;
+  accessToken: string;
+  expiresIn: number;
+  refreshToken: string;
+  refreshExpiresAt: number;
+  scope: string;
+}
+
+export interface ClientContext {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export interface SignIn {
+  /** Password grant: authenticate, start a session, issue both tokens. */
+  withPassword(email: string, password: string, scope: string | undefined, client: ClientContext): Promise<SignedIn>;
+  /** Starts a session for a user who just proved who they are (registration). */
+  forUser(user: UserRow, client: ClientContext): Promise<SignedIn>;
+  /** Refresh grant: rotate and issue a new access token with the session's scope. */
+  withRefreshToken(token: string, client: ClientContext): Promise<SignedIn>;
+}
+
+/**
+ * Turns a proof of identity into a session and tokens; shared by the token
+ * endpoint, registration and the browser flow.
+ *
+ * @example
+ * const { accessToken, refreshToken } = await signIn.withPassword(email, password, undefined, { ip, userAgent });
+ */
+export function createSignIn(deps: {
+  config: Config;
+  users: UserService;
+  sessions: SessionService;
+  issueAccessToken: AccessTokenIssuer;
+  audit: AuditSink;
+}): SignIn {
+  const { config, users, sessions, issueAccessToken, audit } = deps;
+  const clientId = config.firstPartyClientId;
+
+  async function start(user: UserRow, scope: string, client: ClientContext): Promise<SignedIn> {
+    const { session, refreshToken, refreshExpiresAt } = await sessions.start({
+      userId: user.id,
+      clientId,
+      scope,
+      userAgent: client.userAgent,
+      ip: client.ip,
+    });
+    const { accessToken, expiresIn } = await issueAccessToken({ sub: user.id, clientId, sid: session.id, role: user.role, scope });
+    audit({ type: "login_succeeded", user_id: user.id, ip: client.ip, session_id: session.id });
+    return { user, session, accessToken, expiresIn, refreshToken, refreshExpiresAt, scope };
+  }
+
+  return {
+    async withPassword(email, password, requestedScope, client) {
+      const user = await users.authenticate(email, password, client.ip);
+      return start(user, grantedScope(config, user.role, requestedScope), client);
+    },
+    forUser: (user, client) => start(user, grantedScope(config, user.role, undefined), client),
+    async withRefreshToken(token, client) {
+      const { session, user, refreshToken, refreshExpiresAt } = await sessions.rotate(token, { ip: client.ip });
+      const scope = refreshedScope(config, user.role, session.scope);
+      const { accessToken, expiresIn } = await issueAccessToken({
+        sub: user.id,
+        clientId: session.client_id,
+        sid: session.id,
+        role: user.role,
+        scope,
+      });
+      return { user, session, accessToken, expiresIn, refreshToken, refreshExpiresAt, scope };
+    },
+  };
+}

@@ -1,0 +1,222 @@
+import * as v from "valibot";
+
+import { ROLES, type Role } from "./verify/roles.js";
+
+export interface RateLimitRule {
+  count: number;
+  windowSeconds: number;
+}
+
+export interface Config {
+  environment: string;
+  production: boolean;
+  jwt: {
+    /** Signs new tokens. */
+    secret: string;
+    /** Still accepted for verification (rotation). */
+    previousSecrets: string[];
+    issuer: string;
+    audience: string[];
+    accessTokenTtl: number;
+  };
+  refreshTokenTtl: number;
+  sessionMaxAge: number;
+  refreshReuseGrace: number;
+  argon2: { memoryKiB: number; iterations: number; parallelism: number };
+  databasePath: string;
+  port: number;
+  host: string;
+  allowedOrigins: string[];
+  trustProxy: boolean;
+  firstPartyClientId: string;
+  bootstrapAdmin: { email: string; password: string } | null;
+  passwordMinLength: number;
+  rateLimits: { login: RateLimitRule; account: RateLimitRule; authIp: RateLimitRule };
+  roleScopes: Record<Role, string[]>;
+  bodyLimitBytes: number;
+}
+
+export type Env = Record<string, string | undefined>;
+
+/** A configuration value that cannot be used; the message names the variable. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+const MIN_SECRET_BYTES = 32;
+const DEFAULT_ROLE_SCOPES = '{"viewer":"read","user":"read write","admin":"read write delete admin"}';
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/; // RFC 6749 §3.3 scope-token
+
+const intIn = (min: number, max: number) =>
+  v.pipe(
+    v.string(),
+    v.trim(),
+    v.regex(/^\d+$/, "must be a whole number"),
+    v.transform(Number),
+    v.number(),
+    v.minValue(min, `must be at least ${min}`),
+    v.maxValue(max, `must be at most ${max}`),
+  );
+
+const bool = v.pipe(
+  v.string(),
+  v.trim(),
+  v.toLowerCase(),
+  v.picklist(["true", "false", "1", "0", "yes", "no"], "must be true or false"),
+  v.transform((s) => s === "true" || s === "1" || s === "yes"),
+);
+
+const rateRule = v.pipe(
+  v.string(),
+  v.trim(),
+  v.regex(/^\d+\/\d+$/, "must look like COUNT/SECONDS, e.g. 5/60"),
+  v.transform((s): RateLimitRule => {
+    const [count, windowSeconds] = s.split("/").map(Number) as [number, number];
+    return { count, windowSeconds };
+  }),
+  v.check((r) => r.count >= 1 && r.windowSeconds >= 1, "COUNT and SECONDS must both be at least 1"),
+);
+
+const commaList = v.pipe(
+  v.string(),
+  v.transform((s) =>
+    s
+      .split(",")
+      .map((x) => x.trim())
+      .filter((x) => x.length > 0),
+  ),
+);
+
+const origin = v.pipe(
+  v.string(),
+  v.check((o) => o === "*" || isExactOrigin(o), "each entry must be an exact origin like https://app.example.com"),
+);
+
+function isExactOrigin(o: string): boolean {
+  try {
+    const u = new URL(o);
+    return (u.protocol === "https:" || u.protocol === "http:") && u.origin === o;
+  } catch {
+    return false;
+  }
+}
+
+function read<T>(env: Env, name: string, schema: v.GenericSchema<string, T>, fallback: string): T {
+  const raw = env[name];
+  const value = raw === undefined || raw.trim() === "" ? fallback : raw;
+  const result = v.safeParse(schema, value);
+  if (!result.success) throw new ConfigError(`${name}: ${result.issues[0].message}`);
+  return result.output;
+}
+
+function byteLength(s: string): number {
+  return new TextEncoder().encode(s).byteLength;
+}
+
+function parseRoleScopes(env: Env): Record<Role, string[]> {
+  const raw = env.ROLE_SCOPES?.trim() || DEFAULT_ROLE_SCOPES;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError("ROLE_SCOPES: must be a JSON object mapping each role to a space-separated scope string");
+  }
+  const schema = v.strictObject(
+    { viewer: v.string(), user: v.string(), admin: v.string() },
+    "must name exactly the roles viewer, user and admin",
+  );
+  const result = v.safeParse(schema, parsed);
+  if (!result.success) throw new ConfigError(`ROLE_SCOPES: ${result.issues[0].message}`);
+  const out = {} as Record<Role, string[]>;
+  for (const role of ROLES) {
+    const scopes = result.output[role].split(" ").filter((s) => s.length > 0);
+    if (scopes.length === 0) throw new ConfigError(`ROLE_SCOPES: role "${role}" needs at least one scope`);
+    if (!scopes.every((s) => SCOPE_TOKEN.test(s))) throw new ConfigError(`ROLE_SCOPES: role "${role}" has an invalid scope`);
+    out[role] = [...new Set(scopes)];
+  }
+  return out;
+}
+
+function randomSecret(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  let s = "";
+  for (const b of bytes) s += b.toString(16).padStart(2, "0");
+  return s;
+}
+
+/**
+ * Parses the environment once, at start-up. Throws `ConfigError` with one
+ * line naming the bad variable; never reads `process.env` itself.
+ *
+ * @example
+ * const config = parseConfig(process.env, { warn: (m) => console.warn(m) });
+ */
+export function parseConfig(env: Env, options: { warn?: (message: string) => void } = {}): Config {
+  const environment = (env.NODE_ENV?.trim() || env.ENVIRONMENT?.trim() || "development").toLowerCase();
+  const production = environment === "production" || env.ENVIRONMENT?.trim().toLowerCase() === "production";
+
+  let secret = env.JWT_SECRET ?? "";
+  if (secret === "") {
+    if (production) throw new ConfigError("JWT_SECRET: required in production (at least 32 bytes)");
+    secret = randomSecret();
+    options.warn?.(
+      "WARNING: JWT_SECRET is not set; using a random secret for this process only. Tokens will not survive a restart. Set JWT_SECRET (32+ bytes) before deploying.",
+    );
+  } else if (byteLength(secret) < MIN_SECRET_BYTES) {
+    throw new ConfigError(`JWT_SECRET: must be at least ${MIN_SECRET_BYTES} bytes`);
+  }
+  const previousSecrets = read(env, "JWT_PREVIOUS_SECRETS", commaList, "");
+  if (previousSecrets.some((s) => byteLength(s) < MIN_SECRET_BYTES)) {
+    throw new ConfigError(`JWT_PREVIOUS_SECRETS: every key must be at least ${MIN_SECRET_BYTES} bytes`);
+  }
+
+  const audience = read(env, "JWT_AUDIENCE", commaList, "tessera");
+  if (audience.length === 0) throw new ConfigError("JWT_AUDIENCE: must name at least one audience");
+
+  const allowedOrigins = read(env, "ALLOWED_ORIGINS", v.pipe(commaList, v.array(origin)), "");
+  if (production && allowedOrigins.includes("*")) {
+    throw new ConfigError("ALLOWED_ORIGINS: '*' is not allowed in production; list exact origins");
+  }
+
+  const bootstrapEmail = env.BOOTSTRAP_ADMIN_EMAIL?.trim() ?? "";
+  const bootstrapPassword = env.BOOTSTRAP_ADMIN_PASSWORD ?? "";
+
+  return {
+    environment,
+    production,
+    jwt: {
+      secret,
+      previousSecrets,
+      issuer: read(env, "JWT_ISSUER", v.pipe(v.string(), v.trim(), v.minLength(1)), "tessera"),
+      audience,
+      accessTokenTtl: read(env, "ACCESS_TOKEN_TTL", intIn(30, 86_400), "900"),
+    },
+    refreshTokenTtl: read(env, "REFRESH_TOKEN_TTL", intIn(60, 31_536_000), "1209600"),
+    sessionMaxAge: read(env, "SESSION_MAX_AGE", intIn(60, 63_072_000), "7776000"),
+    refreshReuseGrace: read(env, "REFRESH_REUSE_GRACE", intIn(0, 300), "10"),
+    argon2: {
+      memoryKiB: read(env, "ARGON2_MEMORY_KIB", intIn(8, 4_194_304), "19456"),
+      iterations: read(env, "ARGON2_ITERATIONS", intIn(1, 100), "2"),
+      parallelism: read(env, "ARGON2_PARALLELISM", intIn(1, 16), "1"),
+    },
+    databasePath: env.DATABASE_PATH?.trim() || "./data/tessera.sqlite",
+    port: read(env, "PORT", intIn(0, 65_535), "3000"),
+    host: env.HOST?.trim() || "127.0.0.1",
+    allowedOrigins,
+    trustProxy: read(env, "TRUST_PROXY", bool, "false"),
+    firstPartyClientId: read(env, "FIRST_PARTY_CLIENT_ID", v.pipe(v.string(), v.trim(), v.minLength(1)), "tessera"),
+    bootstrapAdmin:
+      bootstrapEmail !== "" && bootstrapPassword !== "" ? { email: bootstrapEmail, password: bootstrapPassword } : null,
+    passwordMinLength: read(env, "PASSWORD_MIN_LENGTH", intIn(8, 256), "8"),
+    rateLimits: {
+      login: read(env, "LOGIN_RATE_LIMIT", rateRule, "5/60"),
+      account: read(env, "ACCOUNT_RATE_LIMIT", rateRule, "100/3600"),
+      authIp: read(env, "AUTH_IP_RATE_LIMIT", rateRule, "300/60"),
+    },
+    roleScopes: parseRoleScopes(env),
+    bodyLimitBytes: 16 * 1024,
+  };
+}

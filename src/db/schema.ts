@@ -1,0 +1,56 @@
+import type { Insertable, Selectable } from "kysely";
+
+/** Timestamps are Unix epoch milliseconds. */
+export interface UserTable {
+  id: string;
+  email: string;
+  name: string | null;
+  password_hash: string | null;
+  role: string;
+  disabled_at: number | null;
+  email_verified_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SessionTable {
+  id: string;
+  user_id: string;
+  client_id: string;
+  scope: string;
+  created_at: number;
+  last_used_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+  revoke_reason: string | null;
+  user_agent: string | null;
+  ip: string | null;
+}
+
+export interface RefreshTokenTable {
+  id: string;
+  session_id: string;
+  token_hash: string;
+  created_at: number;
+  expires_at: number;
+  rotated_at: number | null;
+}
+
+export interface RateLimitTable {
+  key: string;
+  window_start: number;
+  count: number;
+  expires_at: number;
+}
+
+export interface Database {
+  users: UserTable;
+  sessions: SessionTable;
+  refresh_tokens: RefreshTokenTable;
+  rate_limits: RateLimitTable;
+}
+
+export type UserRow = Selectable<UserTable>;
+export type NewUserRow = Insertable<UserTable>;
+export type SessionRow = Selectable<SessionTable>;
+export type RefreshTokenRow = Selectable<RefreshTokenTable>;

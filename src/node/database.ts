@@ -1,0 +1,43 @@
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import SQLite from "better-sqlite3";
+import { Kysely, Migrator, SqliteDialect } from "kysely";
+import { SqlFileMigrationProvider, type SqlMigrationFile } from "../db/migrations.js";
+import type { Database } from "../db/schema.js";
+
+/** `migrations/` at the package root, whether running from `src/` (tsx) or `dist/`. */
+export const MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../migrations");
+
+export function readMigrationFiles(dir = MIGRATIONS_DIR): SqlMigrationFile[] {
+  return readdirSync(dir)
+    .filter((f) => /^\d{4}_[\w-]+\.sql$/.test(f))
+    .sort()
+    .map((name) => ({ name, sql: readFileSync(join(dir, name), "utf8") }));
+}
+
+/**
+ * better-sqlite3 behind Kysely. WAL lets readers run while one writer
+ * writes; foreign keys are off by default in SQLite and the schema relies
+ * on their cascades.
+ *
+ * @example
+ * const db = openDatabase("./data/tessera.sqlite");
+ */
+export function openDatabase(path: string): Kysely<Database> {
+  if (path !== ":memory:") mkdirSync(dirname(resolve(path)), { recursive: true });
+  const sqlite = new SQLite(path);
+  sqlite.pragma("journal_mode = WAL");
+  sqlite.pragma("synchronous = NORMAL");
+  sqlite.pragma("foreign_keys = ON");
+  sqlite.pragma("busy_timeout = 5000");
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+}
+
+/** Applies every pending migration file; idempotent (recorded in `kysely_migration`). */
+export async function migrateToLatest(db: Kysely<Database>, files = readMigrationFiles()): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new SqlFileMigrationProvider(files) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error("migration failed");
+  return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}

@@ -1,0 +1,55 @@
+// Node entry: `npm start`. Parses the environment, opens SQLite, applies
+// migrations, and serves the runtime-agnostic app until SIGTERM/SIGINT.
+import { serve } from "@hono/node-server";
+import { createApp } from "../app.js";
+import { bootstrapAdmin } from "../bootstrap-admin.js";
+import { ConfigError, parseConfig } from "../config.js";
+import { nodeClientIp } from "./client-ip.js";
+import { migrateToLatest, openDatabase } from "./database.js";
+import { createNodePasswordHasher } from "./password-hasher.js";
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = parseConfig(process.env, { warn: (m) => console.warn(m) });
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(`tessera: configuration error: ${e.message}`);
+      process.exit(1);
+    }
+    throw e;
+  }
+
+  const db = openDatabase(config.databasePath);
+  const applied = await migrateToLatest(db);
+  if (applied.length > 0) console.log(JSON.stringify({ level: "info", message: "migrations applied", applied }));
+
+  const passwords = await createNodePasswordHasher(config.argon2);
+  const app = createApp({ db, config, passwords, clientIp: nodeClientIp(config.trustProxy) });
+  await bootstrapAdmin(app.services, config);
+
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+    console.log(JSON.stringify({ level: "info", message: "tessera listening", url: `http://${info.address}:${info.port}`, environment: config.environment }));
+  });
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(JSON.stringify({ level: "info", message: "shutting down", signal }));
+    // close() stops accepting and waits for in-flight requests; then release the DB and hash threads.
+    server.close(async () => {
+      await passwords.close();
+      await db.destroy();
+      process.exit(0);
+    });
+    setTimeout(() => process.exit(1), 10_000).unref();
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+}
+
+main().catch((e: unknown) => {
+  console.error(`tessera: failed to start: ${(e as Error)?.message ?? "unknown error"}`);
+  process.exit(1);
+});

@@ -1,0 +1,43 @@
+import type { AuditSink } from "../audit/audit-log.js";
+import type { Config } from "../config.js";
+import { AppError } from "../errors.js";
+import type { RateLimiter } from "./rate-limiter.js";
+
+export function rateLimited(retryAfter: number): AppError {
+  return new AppError("rate_limited", 429, "Too many requests; try again later.", {
+    headers: { "Retry-After": String(retryAfter) },
+  });
+}
+
+export interface LoginThrottle {
+  /** Counts a login attempt for the account (per IP and overall); throws 429 past the limits. Call before any password work. */
+  attempt(email: string, ip: string | null): Promise<void>;
+  /** A successful login clears the account's counters. */
+  succeeded(email: string, ip: string | null): Promise<void>;
+}
+
+/**
+ * Attempts are counted up front and cleared on success, which equals
+ * counting failures but cannot be raced past by parallel guesses.
+ *
+ * @example
+ * await throttle.attempt(email, ip); // before verifying the password
+ */
+export function createLoginThrottle(limiter: RateLimiter, config: Config, audit: AuditSink): LoginThrottle {
+  const accountIpKey = (email: string, ip: string | null) => `login:${email}|${ip ?? "unknown"}`;
+  const accountKey = (email: string) => `account:${email}`;
+  return {
+    async attempt(email, ip) {
+      const perIp = await limiter.hit(accountIpKey(email, ip), config.rateLimits.login);
+      const perAccount = await limiter.hit(accountKey(email), config.rateLimits.account);
+      if (!perIp.allowed || !perAccount.allowed) {
+        audit({ type: "rate_limited", ip, limit: !perIp.allowed ? "login" : "account" });
+        throw rateLimited(Math.max(perIp.allowed ? 0 : perIp.retryAfter, perAccount.allowed ? 0 : perAccount.retryAfter));
+      }
+    },
+    async succeeded(email, ip) {
+      await limiter.reset(accountIpKey(email, ip));
+      await limiter.reset(accountKey(email));
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import { sql, type Kysely } from "kysely";
+import type { Clock } from "../clock.js";
+import type { RateLimitRule } from "../config.js";
+import type { Database } from "../db/schema.js";
+
+export interface RateLimitResult {
+  allowed: boolean;
+  /** Whole seconds until the window resets (for `Retry-After`). */
+  retryAfter: number;
+}
+
+export interface RateLimiter {
+  /** Counts one attempt against `key` and says whether it is within `rule`. */
+  hit(key: string, rule: RateLimitRule): Promise<RateLimitResult>;
+  reset(key: string): Promise<void>;
+  purgeExpired(): Promise<void>;
+}
+
+/**
+ * Fixed-window counters in the database, so every process and Workers
+ * isolate shares them. One atomic upsert per hit; the attempt is counted
+ * before it is judged, so concurrent requests cannot all slip under the limit.
+ *
+ * @example
+ * const { allowed, retryAfter } = await limiter.hit(`ip:${ip}`, config.rateLimits.authIp);
+ */
+export function createRateLimiter(db: Kysely<Database>, clock: Clock): RateLimiter {
+  return {
+    async hit(key, rule) {
+      const now = clock.now();
+      const windowMs = rule.windowSeconds * 1000;
+      const windowStart = now - (now % windowMs);
+      const expiresAt = windowStart + windowMs;
+      const row = await db
+        .insertInto("rate_limits")
+        .values({ key, window_start: windowStart, count: 1, expires_at: expiresAt })
+        .onConflict((oc) =>
+          oc.column("key").doUpdateSet({
+            // SET expressions read the old row, so the window test sees the stored start.
+            count: sql<number>`CASE WHEN rate_limits.window_start = excluded.window_start THEN rate_limits.count + 1 ELSE 1 END`,
+            window_start: sql<number>`excluded.window_start`,
+            expires_at: sql<number>`excluded.expires_at`,
+          }),
+        )
+        .returning(["count"])
+        .executeTakeFirstOrThrow();
+      return {
+        allowed: Number(row.count) <= rule.count,
+        retryAfter: Math.max(1, Math.ceil((expiresAt - now) / 1000)),
+      };
+    },
+    async reset(key) {
+      await db.deleteFrom("rate_limits").where("key", "=", key).execute();
+    },
+    async purgeExpired() {
+      await db.deleteFrom("rate_limits").where("expires_at", "<=", clock.now()).execute();
+    },
+  };
+}

@@ -1,0 +1,112 @@
+import { Hono, type Context } from "hono";
+import * as v from "valibot";
+import type { SignedIn } from "../auth/sign-in.js";
+import { AppError } from "../errors.js";
+import { noStore } from "../http/no-store.js";
+import { readBody, validate } from "../http/request-body.js";
+import type { Services } from "../services.js";
+import { EmailSchema } from "../users/email.js";
+import { toPublicUser } from "../users/public-user.js";
+import { AccessTokenError } from "../verify/access-token-error.js";
+
+const PasswordField = v.pipe(v.string("must be a string"), v.maxLength(1024, "is too long"));
+const OptionalText = v.optional(v.pipe(v.string("must be a string"), v.maxLength(1024, "is too long")));
+
+const RegisterBody = v.object({
+  email: EmailSchema,
+  password: PasswordField,
+  name: v.optional(
+    v.nullable(v.pipe(v.string("must be a string"), v.trim(), v.maxLength(200, "must be at most 200 characters"))),
+  ),
+});
+
+const GrantType = v.object({ grant_type: v.pipe(v.string("is required"), v.minLength(1, "is required")) });
+const PasswordGrant = v.object({
+  username: v.pipe(v.string("is required"), v.maxLength(1024, "is too long")),
+  password: PasswordField,
+  scope: v.optional(v.pipe(v.string("must be a string"), v.maxLength(1024, "is too long"))),
+  client_id: OptionalText,
+});
+const RefreshGrant = v.object({
+  refresh_token: v.pipe(v.string("is required"), v.maxLength(1024, "is too long")),
+  client_id: OptionalText,
+});
+const RevokeBody = v.object({
+  token: v.pipe(v.string("is required"), v.maxLength(8192, "is too long")),
+  token_type_hint: OptionalText,
+});
+
+export function clientContext(s: Services, c: Context) {
+  return { ip: s.clientIp(c), userAgent: c.req.header("User-Agent")?.slice(0, 512) ?? null };
+}
+
+function tokenResponse(signed: SignedIn) {
+  return {
+    access_token: signed.accessToken,
+    token_type: "Bearer",
+    expires_in: signed.expiresIn,
+    refresh_token: signed.refreshToken,
+    scope: signed.scope,
+  };
+}
+
+/** `/auth/register`, `/auth/token` (password and refresh_token grants) and `/auth/revoke` (RFC 7009). */
+export function tokenRoutes(s: Services): Hono {
+  const app = new Hono();
+
+  app.post("/auth/register", noStore, async (c) => {
+    const body = validate(RegisterBody, await readBody(c, ["json"]));
+    const name = body.name === undefined || body.name === null || body.name === "" ? null : body.name;
+    // A `role` in the body is ignored: self-registration always yields a plain user.
+    const user = await s.users.create({ email: body.email, password: body.password, name, role: "user" });
+    const signed = await s.signIn.forUser(user, clientContext(s, c));
+    return c.json(
+      {
+        user: toPublicUser(user),
+        access_token: signed.accessToken,
+        token_type: "Bearer",
+        expires_in: signed.expiresIn,
+        refresh_token: signed.refreshToken,
+      },
+      201,
+    );
+  });
+
+  app.post("/auth/token", noStore, async (c) => {
+    const raw = await readBody(c, ["form", "json"]);
+    const { grant_type } = validate(GrantType, raw);
+    if (grant_type !== "password" && grant_type !== "refresh_token") {
+      throw new AppError("unsupported_grant_type", 400, "The grant type is not supported.");
+    }
+    const body = validate(grant_type === "password" ? PasswordGrant : RefreshGrant, raw);
+    if (body.client_id !== undefined && body.client_id !== s.config.firstPartyClientId) {
+      throw new AppError("invalid_client", 401, "Client authentication failed.");
+    }
+    const client = clientContext(s, c);
+    if ("refresh_token" in body) {
+      return c.json(tokenResponse(await s.signIn.withRefreshToken(body.refresh_token, client)));
+    }
+    const email = v.safeParse(EmailSchema, body.username);
+    // A malformed username is just a wrong credential; it still goes through the throttle and the dummy hash.
+    const username = email.success ? email.output : body.username.trim().toLowerCase();
+    return c.json(tokenResponse(await s.signIn.withPassword(username, body.password, body.scope, client)));
+  });
+
+  app.post("/auth/revoke", async (c) => {
+    const { token } = validate(RevokeBody, await readBody(c, ["form", "json"]));
+    if (token.startsWith("rt_")) {
+      await s.sessions.revokeByRefreshToken(token);
+    } else {
+      try {
+        const claims = await s.verifier.verify(token);
+        if (claims.sid !== undefined) await s.sessions.revoke(claims.sid, "revoked_by_client");
+      } catch (e) {
+        // RFC 7009 §2.2: an invalid token is not an error for the caller.
+        if (!(e instanceof AccessTokenError)) throw e;
+      }
+    }
+    return c.body(null, 200);
+  });
+
+  return app;
+}

@@ -1,0 +1,157 @@
+import type { Kysely } from "kysely";
+import type { AuditSink } from "../audit/audit-log.js";
+import type { Clock } from "../clock.js";
+import type { Config } from "../config.js";
+import type { Database, SessionRow, UserRow } from "../db/schema.js";
+import { invalidGrant } from "../errors.js";
+import { uuidv7 } from "../ids.js";
+import type { RefreshTokenCrypto } from "./refresh-token-crypto.js";
+import * as repo from "./session-repository.js";
+
+export interface StartSessionInput {
+  userId: string;
+  clientId: string;
+  scope: string;
+  userAgent: string | null;
+  ip: string | null;
+}
+
+export interface IssuedRefresh {
+  session: SessionRow;
+  user: UserRow;
+  refreshToken: string;
+  /** When the refresh token stops working (idle limit or the session's absolute limit). */
+  refreshExpiresAt: number;
+}
+
+export interface SessionService {
+  start(input: StartSessionInput): Promise<{ session: SessionRow; refreshToken: string; refreshExpiresAt: number }>;
+  /** DESIGN §5: rotate, answer a benign race with the same successor, or detect reuse. */
+  rotate(token: string, context: { ip: string | null }): Promise<IssuedRefresh>;
+  revoke(sessionId: string, reason: string): Promise<boolean>;
+  revokeAllOfUser(userId: string, reason: string, exceptSessionId?: string): Promise<number>;
+  /** Revokes the session a refresh token belongs to (RFC 7009); silent for unknown tokens. */
+  revokeByRefreshToken(token: string): Promise<void>;
+  liveSessionUser(sessionId: string, userId: string): Promise<UserRow | undefined>;
+  listLive(userId: string): Promise<SessionRow[]>;
+  find(sessionId: string): Promise<SessionRow | undefined>;
+  purgeExpired(): Promise<void>;
+}
+
+export interface SessionServiceDeps {
+  db: Kysely<Database>;
+  config: Config;
+  clock: Clock;
+  tokens: RefreshTokenCrypto;
+  audit: AuditSink;
+}
+
+/**
+ * Owns refresh sessions. Correct without interactive transactions (D1):
+ * the successor is inserted first (idempotent, deterministic) and a
+ * conditional update picks the one winner of a race.
+ *
+ * @example
+ * const sessions = createSessionService({ db, config, clock, tokens, audit });
+ * const { refreshToken } = await sessions.rotate(presented, { ip });
+ */
+export function createSessionService(deps: SessionServiceDeps): SessionService {
+  const { db, config, clock, tokens, audit } = deps;
+  const ttlMs = config.refreshTokenTtl * 1000;
+  const graceMs = config.refreshReuseGrace * 1000;
+
+  async function detectReuse(session: SessionRow, userId: string, ip: string | null): Promise<never> {
+    const now = clock.now();
+    const revoked = await repo.revokeSessionById(db, session.id, "refresh_token_reuse", now);
+    audit({ type: "refresh_reuse_detected", session_id: session.id, user_id: userId, ip });
+    if (revoked) audit({ type: "session_revoked", session_id: session.id, user_id: userId, reason: "refresh_token_reuse" });
+    throw invalidGrant();
+  }
+
+  return {
+    async start(input) {
+      const now = clock.now();
+      const session: SessionRow = {
+        id: uuidv7(now),
+        user_id: input.userId,
+        client_id: input.clientId,
+        scope: input.scope,
+        created_at: now,
+        last_used_at: now,
+        expires_at: now + config.sessionMaxAge * 1000,
+        revoked_at: null,
+        revoke_reason: null,
+        user_agent: input.userAgent,
+        ip: input.ip,
+      };
+      const refreshToken = tokens.random();
+      const refreshExpiresAt = Math.min(now + ttlMs, session.expires_at);
+      await repo.insertSession(db, session, {
+        id: uuidv7(now),
+        token_hash: await tokens.hash(refreshToken),
+        expires_at: refreshExpiresAt,
+      });
+      return { session, refreshToken, refreshExpiresAt };
+    },
+
+    async rotate(token, context) {
+      if (!tokens.isWellFormed(token)) throw invalidGrant();
+      const found = await repo.findRefreshToken(db, await tokens.hash(token));
+      const now = clock.now();
+      if (!found) throw invalidGrant();
+      const { session, user } = found;
+      let current = found.token;
+      if (
+        current.expires_at <= now ||
+        session.revoked_at !== null ||
+        session.expires_at <= now ||
+        user.disabled_at !== null
+      ) {
+        throw invalidGrant();
+      }
+
+      const successor = await tokens.successorOf(token);
+      const successorHash = await tokens.hash(successor);
+      const refreshExpiresAt = Math.min(now + ttlMs, session.expires_at);
+
+      if (current.rotated_at === null) {
+        // Insert first: a crash after this leaves the presented token valid, so a retry still works.
+        await repo.insertSuccessor(db, {
+          id: uuidv7(now),
+          session_id: session.id,
+          token_hash: successorHash,
+          created_at: now,
+          expires_at: refreshExpiresAt,
+        });
+        if (await repo.markRotated(db, current.id, now)) {
+          await repo.touchSession(db, session.id, now);
+          return { session, user, refreshToken: successor, refreshExpiresAt };
+        }
+        current = { ...current, rotated_at: now }; // lost the race: treat as just rotated
+      }
+
+      if (graceMs > 0 && now - (current.rotated_at ?? 0) < graceMs) {
+        const next = await repo.findTokenByHash(db, session.id, successorHash);
+        if (next && next.rotated_at === null && next.expires_at > now) {
+          return { session, user, refreshToken: successor, refreshExpiresAt: next.expires_at };
+        }
+      }
+      return detectReuse(session, user.id, context.ip);
+    },
+
+    revoke: (sessionId, reason) => repo.revokeSessionById(db, sessionId, reason, clock.now()),
+    revokeAllOfUser: (userId, reason, exceptSessionId) =>
+      repo.revokeSessionsOfUser(db, userId, reason, clock.now(), exceptSessionId),
+
+    async revokeByRefreshToken(token) {
+      if (!tokens.isWellFormed(token)) return;
+      const found = await repo.findRefreshToken(db, await tokens.hash(token));
+      if (found) await repo.revokeSessionById(db, found.session.id, "revoked_by_client", clock.now());
+    },
+
+    liveSessionUser: (sessionId, userId) => repo.findLiveSessionUser(db, sessionId, userId, clock.now()),
+    listLive: (userId) => repo.listLiveSessions(db, userId, clock.now()),
+    find: (sessionId) => repo.findSession(db, sessionId),
+    purgeExpired: () => repo.purgeExpired(db, clock.now(), config.refreshTokenTtl * 1000),
+  };
+}

@@ -1,0 +1,83 @@
+import type { Kysely } from "kysely";
+import type { Database, NewUserRow, UserRow, UserTable } from "../db/schema.js";
+
+// The only module that writes `users`. Functions take `db` first and own all SQL.
+
+/** Inserts a user; `false` when the email is already taken. */
+export async function insertUser(db: Kysely<Database>, row: NewUserRow): Promise<boolean> {
+  const result = await db
+    .insertInto("users")
+    .values(row)
+    .onConflict((oc) => oc.column("email").doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;
+}
+
+export async function findUserByEmail(db: Kysely<Database>, email: string): Promise<UserRow | undefined> {
+  return db.selectFrom("users").selectAll().where("email", "=", email).executeTakeFirst();
+}
+
+export async function findUserById(db: Kysely<Database>, id: string): Promise<UserRow | undefined> {
+  return db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+export type UserPatch = Partial<Pick<UserTable, "name" | "role" | "disabled_at" | "password_hash">>;
+
+export async function updateUser(
+  db: Kysely<Database>,
+  id: string,
+  patch: UserPatch,
+  now: number,
+): Promise<UserRow | undefined> {
+  return db
+    .updateTable("users")
+    .set({ ...patch, updated_at: now })
+    .where("id", "=", id)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Replaces a hash only if it is still the one we verified (a concurrent change wins). */
+export async function replacePasswordHash(
+  db: Kysely<Database>,
+  id: string,
+  previousHash: string,
+  newHash: string,
+  now: number,
+): Promise<void> {
+  await db
+    .updateTable("users")
+    .set({ password_hash: newHash, updated_at: now })
+    .where("id", "=", id)
+    .where("password_hash", "=", previousHash)
+    .execute();
+}
+
+export async function deleteUser(db: Kysely<Database>, id: string): Promise<boolean> {
+  const result = await db.deleteFrom("users").where("id", "=", id).executeTakeFirst();
+  return Number(result.numDeletedRows) === 1;
+}
+
+export async function countEnabledAdmins(db: Kysely<Database>): Promise<number> {
+  const row = await db
+    .selectFrom("users")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("role", "=", "admin")
+    .where("disabled_at", "is", null)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** One page of users in id order (UUIDv7, so creation order), after `cursor`. */
+export async function listUsers(
+  db: Kysely<Database>,
+  options: { limit: number; afterId?: string; emailPrefix?: string },
+): Promise<UserRow[]> {
+  let query = db.selectFrom("users").selectAll().orderBy("id", "asc").limit(options.limit);
+  if (options.afterId !== undefined) query = query.where("id", ">", options.afterId);
+  if (options.emailPrefix !== undefined && options.emailPrefix !== "") {
+    // Emails are stored lower-cased; a range scan avoids LIKE wildcards in user input.
+    query = query.where("email", ">=", options.emailPrefix).where("email", "<", `${options.emailPrefix}\u{10FFFF}`);
+  }
+  return query.execute();
+}

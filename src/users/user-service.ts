@@ -1,0 +1,126 @@
+import type { Kysely } from "kysely";
+import type { AuditSink } from "../audit/audit-log.js";
+import type { Clock } from "../clock.js";
+import type { Config } from "../config.js";
+import type { Database, UserRow } from "../db/schema.js";
+import { AppError, invalidGrant, invalidRequest } from "../errors.js";
+import { uuidv7 } from "../ids.js";
+import type { PasswordHasher } from "../passwords/password-hasher.js";
+import { normalizePassword, passwordProblem } from "../passwords/password-policy.js";
+import type { LoginThrottle } from "../ratelimit/login-throttle.js";
+import type { Role } from "../verify/roles.js";
+import * as repo from "./user-repository.js";
+
+export interface UserService {
+  /** Creates an account; 409 when the email is taken, 400 when the password breaks the rules. */
+  create(input: { email: string; password: string; name: string | null; role: Role }): Promise<UserRow>;
+  /** Checks credentials with rate limits first and equal cost for unknown emails; `invalid_grant` on any failure. */
+  authenticate(email: string, password: string, ip: string | null): Promise<UserRow>;
+  /** Verifies the current password (a failed login if wrong) and stores the new one. */
+  changePassword(user: UserRow, current: string, next: string, ip: string | null): Promise<void>;
+  findById(id: string): Promise<UserRow | undefined>;
+  update(id: string, patch: repo.UserPatch): Promise<UserRow | undefined>;
+  remove(id: string): Promise<boolean>;
+  list(options: { limit: number; afterId?: string; emailPrefix?: string }): Promise<UserRow[]>;
+  countEnabledAdmins(): Promise<number>;
+  hasAdmin(): Promise<boolean>;
+}
+
+export interface UserServiceDeps {
+  db: Kysely<Database>;
+  config: Config;
+  clock: Clock;
+  passwords: PasswordHasher;
+  throttle: LoginThrottle;
+  audit: AuditSink;
+}
+
+/**
+ * The only writer of `users`.
+ *
+ * @example
+ * const user = await users.authenticate("alice@example.com", "correct horse", ip);
+ */
+export function createUserService(deps: UserServiceDeps): UserService {
+  const { db, config, clock, passwords, throttle, audit } = deps;
+  let dummyHash: Promise<string> | undefined;
+
+  function checkNewPassword(password: string, field: string): string {
+    const problem = passwordProblem(password, config.passwordMinLength);
+    if (problem) throw invalidRequest(`The ${field} ${problem}.`, [{ path: field, message: problem }]);
+    return normalizePassword(password);
+  }
+
+  async function verifyOrDummy(user: UserRow | undefined, password: string): Promise<boolean> {
+    if (user?.password_hash) return passwords.verify(user.password_hash, password);
+    // Unknown email: spend the same time as a wrong password so timing does not reveal accounts.
+    dummyHash ??= passwords.hash(`dummy:${crypto.randomUUID()}`);
+    await passwords.verify(await dummyHash, password);
+    return false;
+  }
+
+  async function rehashIfNeeded(user: UserRow, password: string): Promise<void> {
+    if (!user.password_hash || !passwords.needsRehash(user.password_hash)) return;
+    const fresh = await passwords.hash(password);
+    await repo.replacePasswordHash(db, user.id, user.password_hash, fresh, clock.now());
+  }
+
+  return {
+    async create(input) {
+      const password = checkNewPassword(input.password, "password");
+      const hash = await passwords.hash(password);
+      const now = clock.now();
+      const row: UserRow = {
+        id: uuidv7(now),
+        email: input.email,
+        name: input.name,
+        password_hash: hash,
+        role: input.role,
+        disabled_at: null,
+        email_verified_at: null,
+        created_at: now,
+        updated_at: now,
+      };
+      if (!(await repo.insertUser(db, row))) {
+        throw new AppError("conflict", 409, "An account with this email already exists.");
+      }
+      audit({ type: "user_registered", user_id: row.id });
+      return row;
+    },
+
+    async authenticate(email, rawPassword, ip) {
+      await throttle.attempt(email, ip);
+      const password = normalizePassword(rawPassword);
+      const user = await repo.findUserByEmail(db, email);
+      const ok = await verifyOrDummy(user, password);
+      // Disabled is checked after the hash, so its timing and answer match a wrong password.
+      if (!ok || !user || user.disabled_at !== null) {
+        audit({ type: "login_failed", ip, reason: ok ? "disabled" : "bad_credentials" });
+        throw invalidGrant();
+      }
+      await throttle.succeeded(email, ip);
+      await rehashIfNeeded(user, password);
+      return user;
+    },
+
+    async changePassword(user, current, next, ip) {
+      const nextPassword = checkNewPassword(next, "new_password");
+      await throttle.attempt(user.email, ip);
+      if (!(await verifyOrDummy(user, normalizePassword(current)))) {
+        audit({ type: "login_failed", ip, reason: "bad_credentials" });
+        throw invalidGrant();
+      }
+      await throttle.succeeded(user.email, ip);
+      const hash = await passwords.hash(nextPassword);
+      await repo.updateUser(db, user.id, { password_hash: hash }, clock.now());
+      audit({ type: "password_changed", user_id: user.id });
+    },
+
+    findById: (id) => repo.findUserById(db, id),
+    update: (id, patch) => repo.updateUser(db, id, patch, clock.now()),
+    remove: (id) => repo.deleteUser(db, id),
+    list: (options) => repo.listUsers(db, options),
+    countEnabledAdmins: () => repo.countEnabledAdmins(db),
+    hasAdmin: async () => (await repo.countEnabledAdmins(db)) > 0,
+  };
+}

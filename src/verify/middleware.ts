@@ -1,0 +1,139 @@
+import type { Context, MiddlewareHandler } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { AccessTokenError } from "./access-token-error.js";
+import { isRole, ROLES, roleSatisfies, type Role } from "./roles.js";
+import { createAccessTokenVerifier, type AccessTokenClaims, type VerifyOptions } from "./verify-access-token.js";
+
+/** What `requireAuth` puts in `c.get("auth")`. */
+export interface AuthContext {
+  sub: string;
+  role: string | undefined;
+  scopes: string[];
+  sid: string | undefined;
+  clientId: string | undefined;
+  claims: AccessTokenClaims;
+}
+
+declare module "hono" {
+  interface ContextVariableMap {
+    auth: AuthContext;
+  }
+}
+
+export interface RequireAuthOptions extends VerifyOptions {
+  /** `realm` of the `WWW-Authenticate` challenge (default "tessera"). */
+  realm?: string;
+}
+
+const MAX_AUTHORIZATION_LENGTH = 8192;
+
+function problem(status: number, error: string, description: string, challenge: string): HTTPException {
+  const res = new Response(JSON.stringify({ error, error_description: description }), {
+    status,
+    headers: { "Content-Type": "application/json; charset=UTF-8", "WWW-Authenticate": challenge },
+  });
+  return new HTTPException(status as 401 | 403, { res, message: description });
+}
+
+/** 401 for a request that carries no bearer credentials (RFC 6750 §3.1: no error attribute). */
+export function missingCredentials(realm = "tessera"): HTTPException {
+  return problem(401, "invalid_token", "Authentication is required.", `Bearer realm="${realm}"`);
+}
+
+/** 401 for a bearer token that is malformed, expired, revoked or otherwise unacceptable. */
+export function invalidToken(description = "The access token is invalid or expired."): HTTPException {
+  return problem(401, "invalid_token", description, 'Bearer error="invalid_token"');
+}
+
+/** 403 for an authenticated caller whose role or scope is not enough. */
+export function insufficientScope(description: string): HTTPException {
+  return problem(403, "insufficient_scope", description, 'Bearer error="insufficient_scope"');
+}
+
+/** Extracts the bearer token, or `null` when the request carries none. */
+export function bearerToken(c: Context): string | null {
+  const header = c.req.header("Authorization");
+  if (header === undefined) return null;
+  if (header.length > MAX_AUTHORIZATION_LENGTH) throw invalidToken();
+  const match = /^Bearer[ ]+([^ ]*)[ ]*$/i.exec(header);
+  if (!match) {
+    if (/^Bearer\s*$/i.test(header)) throw invalidToken();
+    return null; // another scheme: no bearer credentials at all
+  }
+  const token = match[1]!;
+  if (token === "") throw invalidToken();
+  return token;
+}
+
+function toAuthContext(claims: AccessTokenClaims): AuthContext {
+  return {
+    sub: claims.sub,
+    role: claims.role,
+    scopes: typeof claims.scope === "string" ? claims.scope.split(" ").filter((s) => s !== "") : [],
+    sid: claims.sid,
+    clientId: claims.client_id,
+    claims,
+  };
+}
+
+/**
+ * Hono middleware that accepts only a valid Tessera access token from the
+ * `Authorization` header and sets `c.get("auth")`. Throws `TypeError` at
+ * construction on a key shorter than 32 bytes.
+ *
+ * @example
+ * app.use("/api/*", requireAuth({ secret: env.JWT_SECRET, issuer: "tessera", audience: "orders" }));
+ */
+export function requireAuth(options: RequireAuthOptions): MiddlewareHandler {
+  const verifier = createAccessTokenVerifier(options);
+  const realm = options.realm ?? "tessera";
+  return async function requireAuthMiddleware(c, next) {
+    const token = bearerToken(c);
+    if (token === null) throw missingCredentials(realm);
+    let claims: AccessTokenClaims;
+    try {
+      claims = await verifier.verify(token);
+    } catch (e) {
+      if (e instanceof AccessTokenError) throw invalidToken();
+      throw e;
+    }
+    c.set("auth", toAuthContext(claims));
+    await next();
+  };
+}
+
+/**
+ * Requires every listed scope on the authenticated token (use after `requireAuth`).
+ *
+ * @example
+ * app.delete("/api/orders/:id", requireScope("orders:write"), handler);
+ */
+export function requireScope(...scopes: string[]): MiddlewareHandler {
+  if (scopes.length === 0 || scopes.some((s) => typeof s !== "string" || s === "" || s.includes(" "))) {
+    throw new TypeError("requireScope needs one or more scope names without spaces");
+  }
+  return async function requireScopeMiddleware(c, next) {
+    const auth = c.get("auth");
+    if (!auth) throw missingCredentials();
+    if (!scopes.every((s) => auth.scopes.includes(s))) {
+      throw insufficientScope(`This request needs the scope: ${scopes.join(" ")}.`);
+    }
+    await next();
+  };
+}
+
+/**
+ * Requires the role or a higher one (`admin > user > viewer`); use after `requireAuth`.
+ *
+ * @example
+ * app.get("/api/admin", requireRole("admin"), handler);
+ */
+export function requireRole(role: Role): MiddlewareHandler {
+  if (!isRole(role)) throw new TypeError(`requireRole needs one of: ${ROLES.join(", ")}`);
+  return async function requireRoleMiddleware(c, next) {
+    const auth = c.get("auth");
+    if (!auth) throw missingCredentials();
+    if (!roleSatisfies(auth.role, role)) throw insufficientScope(`This request needs the role ${role}.`);
+    await next();
+  };
+}

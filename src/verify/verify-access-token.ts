@@ -1,0 +1,190 @@
+import { decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from "jose";
+import { AccessTokenError } from "./access-token-error.js";
+import { checkSecrets, createKeyRing, type KeyRing } from "./key-ring.js";
+
+/** Claims of a Tessera access token (RFC 9068 profile). */
+export interface AccessTokenClaims extends JWTPayload {
+  iss: string;
+  aud: string | string[];
+  sub: string;
+  exp: number;
+  iat: number;
+  jti: string;
+  client_id?: string;
+  sid?: string;
+  role?: string;
+  scope?: string;
+}
+
+export interface VerifyOptions {
+  /** HS256 key(s), UTF-8, 32+ bytes each; a list allows rotation. */
+  secret: string | readonly string[];
+  issuer: string;
+  /** The audience(s) this service accepts; the token must name at least one. */
+  audience: string | readonly string[];
+  /** Clock skew allowed on `exp`/`nbf`/`iat`, in seconds (0–30, default 30). */
+  clockToleranceSeconds?: number;
+  /** Current time in milliseconds; injected for tests. */
+  now?: () => number;
+  /**
+   * How many verified tokens to remember (default 10,000; 0 turns the cache
+   * off). A hit skips the signature check but re-checks `exp`/`nbf` against
+   * the clock. Each entry holds the token string and its frozen claims,
+   * roughly 1 KiB, so the default bounds the cache near 10 MiB.
+   */
+  cacheSize?: number;
+}
+
+export interface AccessTokenVerifier {
+  verify(token: string): Promise<AccessTokenClaims>;
+}
+
+const ALGORITHMS = ["HS256"];
+const TOKEN_TYPE = "at+jwt";
+const MAX_TOKEN_LENGTH = 8192;
+const MAX_LEEWAY = 30;
+
+interface CacheEntry {
+  claims: AccessTokenClaims;
+  exp: number;
+  nbf: number | undefined;
+}
+
+function fail(code: AccessTokenError["code"], message: string): never {
+  throw new AccessTokenError(code, message);
+}
+
+function mapJoseError(e: unknown): never {
+  if (e instanceof errors.JWTExpired) fail("ERR_TOKEN_EXPIRED", "token expired");
+  if (e instanceof errors.JWTClaimValidationFailed) {
+    if (e.claim === "nbf") fail("ERR_TOKEN_NOT_YET_VALID", "token not yet valid");
+    if (e.claim === "typ") fail("ERR_TOKEN_TYPE_INVALID", "token type is not at+jwt");
+    fail("ERR_TOKEN_CLAIM_INVALID", `claim "${e.claim}" is invalid`);
+  }
+  if (e instanceof errors.JWSSignatureVerificationFailed) fail("ERR_TOKEN_SIGNATURE_INVALID", "signature invalid");
+  if (e instanceof errors.JOSEAlgNotAllowed) fail("ERR_TOKEN_ALG_NOT_ALLOWED", "algorithm not allowed");
+  if (e instanceof errors.JOSEError) fail("ERR_TOKEN_MALFORMED", "token malformed");
+  throw e;
+}
+
+function checkOptions(options: VerifyOptions): void {
+  if (options === null || typeof options !== "object") throw new TypeError("options are required");
+  checkSecrets(options.secret);
+  if (typeof options.issuer !== "string" || options.issuer === "") throw new TypeError("issuer is required");
+  const aud = typeof options.audience === "string" ? [options.audience] : options.audience;
+  if (!Array.isArray(aud) || aud.length === 0 || aud.some((a) => typeof a !== "string" || a === "")) {
+    throw new TypeError("audience is required");
+  }
+  const leeway = options.clockToleranceSeconds ?? MAX_LEEWAY;
+  if (!Number.isFinite(leeway) || leeway < 0 || leeway > MAX_LEEWAY) {
+    throw new TypeError(`clockToleranceSeconds must be between 0 and ${MAX_LEEWAY}`);
+  }
+}
+
+/**
+ * Builds a verifier that imports its keys once and checks tokens strictly:
+ * HS256 only, `typ` at+jwt, key chosen by `kid`, `iss`/`aud`, `exp`/`iat`/
+ * `sub`/`jti` required. Throws `TypeError` on bad options (short key).
+ *
+ * @example
+ * const verifier = createAccessTokenVerifier({ secret, issuer: "tessera", audience: "orders" });
+ * const claims = await verifier.verify(token);
+ */
+export function createAccessTokenVerifier(options: VerifyOptions): AccessTokenVerifier {
+  checkOptions(options);
+  const ring: Promise<KeyRing> = createKeyRing(options.secret);
+  ring.catch(() => {}); // surfaced on first verify, not as an unhandled rejection
+  const issuer = options.issuer;
+  const audience = typeof options.audience === "string" ? options.audience : [...options.audience];
+  const leeway = options.clockToleranceSeconds ?? MAX_LEEWAY;
+  const now = options.now ?? Date.now;
+  const cacheSize = options.cacheSize ?? 10_000;
+  const cache = new Map<string, CacheEntry>();
+
+  function checkTimes(exp: number, nbf: number | undefined, nowSeconds: number): void {
+    if (exp <= nowSeconds - leeway) fail("ERR_TOKEN_EXPIRED", "token expired");
+    if (nbf !== undefined && nbf > nowSeconds + leeway) fail("ERR_TOKEN_NOT_YET_VALID", "token not yet valid");
+  }
+
+  async function verifyUncached(token: string, nowMs: number): Promise<AccessTokenClaims> {
+    let header;
+    try {
+      header = decodeProtectedHeader(token);
+    } catch {
+      fail("ERR_TOKEN_MALFORMED", "token malformed");
+    }
+    if (header.alg !== "HS256") fail("ERR_TOKEN_ALG_NOT_ALLOWED", "algorithm not allowed");
+    if (typeof header.kid !== "string") fail("ERR_TOKEN_KEY_UNKNOWN", "token has no key id");
+    const key = (await ring).byKid.get(header.kid);
+    if (!key) fail("ERR_TOKEN_KEY_UNKNOWN", "unknown key id");
+
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, key, {
+        algorithms: ALGORITHMS,
+        typ: TOKEN_TYPE,
+        issuer,
+        audience,
+        clockTolerance: leeway,
+        currentDate: new Date(nowMs),
+        requiredClaims: ["iss", "aud", "exp", "iat", "sub", "jti"],
+      }));
+    } catch (e) {
+      mapJoseError(e);
+    }
+    return checkClaims(payload, nowMs / 1000);
+  }
+
+  function checkClaims(payload: JWTPayload, nowSeconds: number): AccessTokenClaims {
+    const p = payload as Record<string, unknown>;
+    const optionalString = (name: string) => p[name] === undefined || typeof p[name] === "string";
+    if (typeof p.sub !== "string" || p.sub === "") fail("ERR_TOKEN_CLAIM_INVALID", 'claim "sub" is invalid');
+    if (typeof p.jti !== "string" || p.jti === "") fail("ERR_TOKEN_CLAIM_INVALID", 'claim "jti" is invalid');
+    if (typeof p.iat !== "number" || p.iat > nowSeconds + leeway) fail("ERR_TOKEN_CLAIM_INVALID", 'claim "iat" is invalid');
+    for (const name of ["client_id", "sid", "role", "scope"]) {
+      if (!optionalString(name)) fail("ERR_TOKEN_CLAIM_INVALID", `claim "${name}" is invalid`);
+    }
+    const aud = p.aud;
+    if (Array.isArray(aud)) Object.freeze(aud);
+    return Object.freeze(p) as AccessTokenClaims;
+  }
+
+  async function verify(token: string): Promise<AccessTokenClaims> {
+    if (typeof token !== "string" || token === "") fail("ERR_TOKEN_MISSING", "no token");
+    if (token.length > MAX_TOKEN_LENGTH) fail("ERR_TOKEN_MALFORMED", "token too long");
+    const nowMs = now();
+    const hit = cache.get(token);
+    if (hit) {
+      checkTimes(hit.exp, hit.nbf, nowMs / 1000);
+      return hit.claims;
+    }
+    const claims = await verifyUncached(token, nowMs);
+    if (cacheSize > 0) {
+      // Insertion order makes the first key the oldest: a FIFO bound.
+      if (cache.size >= cacheSize) cache.delete(cache.keys().next().value as string);
+      cache.set(token, { claims, exp: claims.exp, nbf: typeof claims.nbf === "number" ? claims.nbf : undefined });
+    }
+    return claims;
+  }
+
+  return { verify };
+}
+
+const verifiers = new WeakMap<VerifyOptions, AccessTokenVerifier>();
+
+/**
+ * Verifies a Tessera access token in any framework. Keys are imported once
+ * per `options` object, so pass the same object on every call.
+ *
+ * @example
+ * const options = { secret: process.env.JWT_SECRET!, issuer: "tessera", audience: "orders" };
+ * const claims = await verifyAccessToken(token, options); // throws AccessTokenError
+ */
+export async function verifyAccessToken(token: string, options: VerifyOptions): Promise<AccessTokenClaims> {
+  let verifier = verifiers.get(options);
+  if (!verifier) {
+    verifier = createAccessTokenVerifier(options);
+    verifiers.set(options, verifier);
+  }
+  return verifier.verify(token);
+}
