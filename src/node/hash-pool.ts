@@ -33,8 +33,14 @@ export function createHashPool(params: Argon2Params, size = Math.max(1, Math.min
   let closed = false;
 
   function spawn(): Worker {
-    const execArgv = workerUrl.pathname.endsWith(".ts") ? ["--import", "tsx"] : [];
-    const worker = new Worker(workerUrl, { execArgv });
+    // From sources (tests, `npm run dev`): Node 20 ignores `--import tsx` in a worker's execArgv,
+    // so a tiny ESM bootstrap registers tsx inside the worker before loading it.
+    const worker = workerUrl.pathname.endsWith(".ts")
+      ? new Worker(
+          `import("tsx/esm/api").then(({ register }) => { register(); return import(${JSON.stringify(workerUrl.href)}); })`,
+          { eval: true },
+        )
+      : new Worker(workerUrl);
     worker.unref();
     worker.on("message", (result: HashResult) => {
       const p = pending.get(result.id);
