@@ -28,9 +28,13 @@ export interface VerifyOptions {
   now?: () => number;
   /**
    * How many verified tokens to remember (default 10,000; 0 turns the cache
-   * off). A hit skips the signature check but re-checks `exp`/`nbf` against
-   * the clock. Each entry holds the token string and its frozen claims,
-   * roughly 1 KiB, so the default bounds the cache near 10 MiB.
+   * off); the oldest entry is dropped first. The key is the whole token
+   * string, so a changed byte is a miss. A hit skips the signature check but
+   * re-checks `exp`/`nbf`/`iat` against the clock. Each entry holds the token
+   * and its frozen claims, about 1 KiB for a Tessera token (8 KiB tokens at
+   * most are accepted), so the default bounds the cache near 10 MiB. The
+   * cache belongs to one verifier: new secrets mean a new verifier and an
+   * empty cache.
    */
   cacheSize?: number;
 }
@@ -43,11 +47,13 @@ const ALGORITHMS = ["HS256"];
 const TOKEN_TYPE = "at+jwt";
 const MAX_TOKEN_LENGTH = 8192;
 const MAX_LEEWAY = 30;
+const DEFAULT_CACHE_SIZE = 10_000;
 
 interface CacheEntry {
   claims: AccessTokenClaims;
   exp: number;
   nbf: number | undefined;
+  iat: number;
 }
 
 function fail(code: AccessTokenError["code"], message: string): never {
@@ -79,6 +85,9 @@ function checkOptions(options: VerifyOptions): void {
   if (!Number.isFinite(leeway) || leeway < 0 || leeway > MAX_LEEWAY) {
     throw new TypeError(`clockToleranceSeconds must be between 0 and ${MAX_LEEWAY}`);
   }
+  const cacheSize = options.cacheSize ?? DEFAULT_CACHE_SIZE;
+  // NaN or Infinity would silently make the cache unbounded.
+  if (!Number.isSafeInteger(cacheSize) || cacheSize < 0) throw new TypeError("cacheSize must be a whole number, 0 or more");
 }
 
 /**
@@ -98,12 +107,16 @@ export function createAccessTokenVerifier(options: VerifyOptions): AccessTokenVe
   const audience = typeof options.audience === "string" ? options.audience : [...options.audience];
   const leeway = options.clockToleranceSeconds ?? MAX_LEEWAY;
   const now = options.now ?? Date.now;
-  const cacheSize = options.cacheSize ?? 10_000;
+  const cacheSize = options.cacheSize ?? DEFAULT_CACHE_SIZE;
   const cache = new Map<string, CacheEntry>();
 
-  function checkTimes(exp: number, nbf: number | undefined, nowSeconds: number): void {
-    if (exp <= nowSeconds - leeway) fail("ERR_TOKEN_EXPIRED", "token expired");
-    if (nbf !== undefined && nbf > nowSeconds + leeway) fail("ERR_TOKEN_NOT_YET_VALID", "token not yet valid");
+  // Every time-dependent check jose and checkClaims made on first sight, repeated on a hit:
+  // a token's string fixes its claims, but not the clock.
+  function checkTimes(entry: CacheEntry, nowMs: number): void {
+    const epoch = Math.floor(nowMs / 1000); // jose compares exp/nbf with whole seconds
+    if (entry.exp <= epoch - leeway) fail("ERR_TOKEN_EXPIRED", "token expired");
+    if (entry.nbf !== undefined && entry.nbf > epoch + leeway) fail("ERR_TOKEN_NOT_YET_VALID", "token not yet valid");
+    if (entry.iat > nowMs / 1000 + leeway) fail("ERR_TOKEN_CLAIM_INVALID", 'claim "iat" is invalid');
   }
 
   async function verifyUncached(token: string, nowMs: number): Promise<AccessTokenClaims> {
@@ -153,16 +166,23 @@ export function createAccessTokenVerifier(options: VerifyOptions): AccessTokenVe
     if (typeof token !== "string" || token === "") fail("ERR_TOKEN_MISSING", "no token");
     if (token.length > MAX_TOKEN_LENGTH) fail("ERR_TOKEN_MALFORMED", "token too long");
     const nowMs = now();
+    // The key is the whole token: any changed byte is a miss and goes through jose.
     const hit = cache.get(token);
     if (hit) {
-      checkTimes(hit.exp, hit.nbf, nowMs / 1000);
+      try {
+        checkTimes(hit, nowMs);
+      } catch (e) {
+        cache.delete(token); // an expired token never becomes valid again
+        throw e;
+      }
       return hit.claims;
     }
     const claims = await verifyUncached(token, nowMs);
-    if (cacheSize > 0) {
+    if (cacheSize > 0 && !cache.has(token)) {
       // Insertion order makes the first key the oldest: a FIFO bound.
       if (cache.size >= cacheSize) cache.delete(cache.keys().next().value as string);
-      cache.set(token, { claims, exp: claims.exp, nbf: typeof claims.nbf === "number" ? claims.nbf : undefined });
+      const nbf = typeof claims.nbf === "number" ? claims.nbf : undefined;
+      cache.set(token, { claims, exp: claims.exp, nbf, iat: claims.iat });
     }
     return claims;
   }
