@@ -6,6 +6,7 @@ import { limitAuthRequestsPerIp } from "./http/auth-ip-limit.js";
 import { createErrorHandler } from "./http/error-handler.js";
 import { limitBody } from "./http/request-body.js";
 import { accountRoutes } from "./routes/account-routes.js";
+import { browserSessionRoutes } from "./routes/browser-session-routes.js";
 import { healthRoutes } from "./routes/health-routes.js";
 import { tokenRoutes } from "./routes/token-routes.js";
 import { createServices, type AppDeps, type Services } from "./services.js";
@@ -35,7 +36,8 @@ export function createApp(deps: AppDeps): Hono & { services: Services } {
     }),
   );
   if (s.config.allowedOrigins.length > 0) {
-    const allowed = new Set(s.config.allowedOrigins);
+    // `*` (tolerated by the config outside production) never matches: a wildcard with credentials is never sent.
+    const allowed = new Set(s.config.allowedOrigins.filter((o) => o !== "*"));
     app.use(
       "*",
       cors({
@@ -53,6 +55,7 @@ export function createApp(deps: AppDeps): Hono & { services: Services } {
   app.route("/", healthRoutes(deps.db, s.logError));
   app.route("/", tokenRoutes(s));
   app.route("/", accountRoutes(s));
+  app.route("/", browserSessionRoutes(s));
 
   app.notFound((c) => c.json(new AppError("not_found", 404, "No such endpoint.").toJSON(), 404));
   app.onError(createErrorHandler(s.logError));

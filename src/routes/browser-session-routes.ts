@@ -1,0 +1,97 @@
+import { Hono } from "hono";
+import * as v from "valibot";
+import { AppError } from "../errors.js";
+import { requireCsrfProof } from "../http/csrf-guard.js";
+import { noStore } from "../http/no-store.js";
+import { clearedRefreshCookie, readRefreshCookie, refreshCookie } from "../http/refresh-cookie.js";
+import { readBody, validate } from "../http/request-body.js";
+import type { Services } from "../services.js";
+import { EmailSchema } from "../users/email.js";
+import { toPublicUser } from "../users/public-user.js";
+import { clientContext } from "./token-routes.js";
+
+const SessionLogin = v.object({
+  email: v.pipe(v.string("is required"), v.maxLength(1024, "is too long")),
+  password: v.pipe(v.string("is required"), v.maxLength(1024, "is too long")),
+});
+
+/** 401 for a refresh cookie that is missing or no longer works; the browser is told to drop it. */
+function refreshRefused(hadCookie: boolean): AppError {
+  return new AppError(
+    "invalid_token",
+    401,
+    hadCookie ? "The session has ended; sign in again." : "No session cookie was sent; sign in first.",
+    {
+      headers: {
+        "Set-Cookie": clearedRefreshCookie(),
+        // RFC 6750 §3.1: no error attribute when no credentials were presented at all.
+        "WWW-Authenticate": hadCookie ? 'Bearer error="invalid_token"' : 'Bearer realm="tessera"',
+      },
+    },
+  );
+}
+
+function methodNotAllowed(allow: string): AppError {
+  return new AppError("method_not_allowed", 405, `Use ${allow} on this endpoint.`, { headers: { Allow: allow } });
+}
+
+/**
+ * The browser (cookie) flow of DESIGN §6: `POST /auth/session` signs in,
+ * `POST /auth/session/refresh` rotates, `DELETE /auth/session` signs out.
+ * The refresh token lives only in the `__Host-tessera_rt` cookie, never in a
+ * body; every route needs the CSRF proof.
+ */
+export function browserSessionRoutes(s: Services): Hono {
+  const app = new Hono();
+  const csrf = requireCsrfProof(s.config.allowedOrigins);
+
+  app.post("/auth/session", csrf, noStore, async (c) => {
+    const body = validate(SessionLogin, await readBody(c, ["json"]));
+    const email = v.safeParse(EmailSchema, body.email);
+    // A malformed email is just a wrong credential; it still goes through the throttle and the dummy hash.
+    const username = email.success ? email.output : body.email.trim().toLowerCase();
+    const previous = readRefreshCookie(c);
+    const signed = await s.signIn.withPassword(username, body.password, undefined, clientContext(s, c));
+    // The new cookie replaces the old one in this browser; end the old session rather than orphan it.
+    if (previous !== undefined) await s.sessions.revokeByRefreshToken(previous);
+    c.header("Set-Cookie", refreshCookie(signed.refreshToken, signed.refreshExpiresAt, s.clock.now()), { append: true });
+    return c.json({
+      access_token: signed.accessToken,
+      token_type: "Bearer",
+      expires_in: signed.expiresIn,
+      user: toPublicUser(signed.user),
+    });
+  });
+
+  app.post("/auth/session/refresh", csrf, noStore, async (c) => {
+    const presented = readRefreshCookie(c);
+    if (presented === undefined) throw refreshRefused(false);
+    let signed;
+    try {
+      signed = await s.signIn.withRefreshToken(presented, clientContext(s, c));
+    } catch (e) {
+      // Only a refused grant becomes 401; a database failure must stay a 500, not a sign-out.
+      if (e instanceof AppError && e.code === "invalid_grant") throw refreshRefused(true);
+      throw e;
+    }
+    c.header("Set-Cookie", refreshCookie(signed.refreshToken, signed.refreshExpiresAt, s.clock.now()), { append: true });
+    return c.json({ access_token: signed.accessToken, token_type: "Bearer", expires_in: signed.expiresIn });
+  });
+
+  app.delete("/auth/session", csrf, noStore, async (c) => {
+    const presented = readRefreshCookie(c);
+    // Idempotent: no cookie, an unknown one or an already revoked session all end the same way.
+    if (presented !== undefined) await s.sessions.revokeByRefreshToken(presented);
+    c.header("Set-Cookie", clearedRefreshCookie(), { append: true });
+    return c.body(null, 204);
+  });
+
+  app.all("/auth/session", () => {
+    throw methodNotAllowed("POST, DELETE");
+  });
+  app.all("/auth/session/refresh", () => {
+    throw methodNotAllowed("POST");
+  });
+
+  return app;
+}
