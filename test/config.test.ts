@@ -1,0 +1,99 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseConfig } from "../src/config.js";
+
+const SECRET = "x".repeat(32);
+
+function error(env: Record<string, string>): string {
+  try {
+    parseConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.message;
+    throw e;
+  }
+  return "no error";
+}
+
+describe("configuration defaults match DESIGN §2", () => {
+  it("parses an empty development environment with a random secret and a loud warning", () => {
+    const warnings: string[] = [];
+    const config = parseConfig({}, { warn: (m) => warnings.push(m) });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/JWT_SECRET/);
+    expect(new TextEncoder().encode(config.jwt.secret).byteLength).toBeGreaterThanOrEqual(32);
+    expect(config.jwt).toMatchObject({ issuer: "tessera", audience: ["tessera"], accessTokenTtl: 900, previousSecrets: [] });
+    expect(config).toMatchObject({
+      refreshTokenTtl: 1_209_600,
+      sessionMaxAge: 7_776_000,
+      refreshReuseGrace: 10,
+      argon2: { memoryKiB: 19456, iterations: 2, parallelism: 1 },
+      databasePath: "./data/tessera.sqlite",
+      port: 3000,
+      host: "127.0.0.1",
+      allowedOrigins: [],
+      trustProxy: false,
+      firstPartyClientId: "tessera",
+      bootstrapAdmin: null,
+      passwordMinLength: 8,
+      rateLimits: {
+        login: { count: 5, windowSeconds: 60 },
+        account: { count: 100, windowSeconds: 3600 },
+        authIp: { count: 300, windowSeconds: 60 },
+      },
+      roleScopes: { viewer: ["read"], user: ["read", "write"], admin: ["read", "write", "delete", "admin"] },
+      bodyLimitBytes: 16384,
+    });
+    expect(parseConfig({}).jwt.secret).not.toBe(config.jwt.secret);
+  });
+
+  it("reads comma lists for audience, previous secrets and origins", () => {
+    const config = parseConfig({
+      JWT_SECRET: SECRET,
+      JWT_AUDIENCE: "orders, billing",
+      JWT_PREVIOUS_SECRETS: `${"a".repeat(32)},${"b".repeat(40)}`,
+      ALLOWED_ORIGINS: "https://app.example.com,http://localhost:5173",
+    });
+    expect(config.jwt.audience).toEqual(["orders", "billing"]);
+    expect(config.jwt.previousSecrets).toHaveLength(2);
+    expect(config.allowedOrigins).toEqual(["https://app.example.com", "http://localhost:5173"]);
+  });
+});
+
+describe("a bad value stops start-up with one line naming the variable", () => {
+  it.each([
+    [{ JWT_SECRET: "short" }, /^JWT_SECRET: /],
+    [{ JWT_SECRET: SECRET, JWT_PREVIOUS_SECRETS: "short" }, /^JWT_PREVIOUS_SECRETS: /],
+    [{ JWT_SECRET: SECRET, ACCESS_TOKEN_TTL: "ten" }, /^ACCESS_TOKEN_TTL: /],
+    [{ JWT_SECRET: SECRET, PORT: "70000" }, /^PORT: /],
+    [{ JWT_SECRET: SECRET, LOGIN_RATE_LIMIT: "5 per minute" }, /^LOGIN_RATE_LIMIT: /],
+    [{ JWT_SECRET: SECRET, TRUST_PROXY: "maybe" }, /^TRUST_PROXY: /],
+    [{ JWT_SECRET: SECRET, ALLOWED_ORIGINS: "https://app.example.com/path" }, /^ALLOWED_ORIGINS: /],
+    [{ JWT_SECRET: SECRET, ROLE_SCOPES: "{not json" }, /^ROLE_SCOPES: /],
+    [{ JWT_SECRET: SECRET, ROLE_SCOPES: '{"viewer":"read","user":"read"}' }, /^ROLE_SCOPES: /],
+    [{ JWT_SECRET: SECRET, ROLE_SCOPES: '{"viewer":"read","user":"read","admin":"read","owner":"x"}' }, /^ROLE_SCOPES: /],
+    [{ JWT_SECRET: SECRET, ROLE_SCOPES: '{"viewer":"","user":"read","admin":"read"}' }, /^ROLE_SCOPES: /],
+    [{ JWT_SECRET: SECRET, PASSWORD_MIN_LENGTH: "4" }, /^PASSWORD_MIN_LENGTH: /],
+  ])("%j", (env, pattern) => {
+    const message = error(env as Record<string, string>);
+    expect(message).toMatch(pattern);
+    expect(message).not.toContain("\n");
+  });
+});
+
+describe("production turns on every strict check", () => {
+  it("refuses a missing secret", () => {
+    expect(error({ NODE_ENV: "production" })).toMatch(/^JWT_SECRET: required/);
+    expect(error({ ENVIRONMENT: "production" })).toMatch(/^JWT_SECRET: required/);
+  });
+
+  it("refuses a short secret", () => {
+    expect(error({ NODE_ENV: "production", JWT_SECRET: "a".repeat(31) })).toMatch(/^JWT_SECRET: /);
+  });
+
+  it("refuses ALLOWED_ORIGINS containing *", () => {
+    expect(error({ NODE_ENV: "production", JWT_SECRET: SECRET, ALLOWED_ORIGINS: "*" })).toMatch(/^ALLOWED_ORIGINS: /);
+  });
+
+  it("counts the secret in UTF-8 bytes", () => {
+    expect(parseConfig({ NODE_ENV: "production", JWT_SECRET: "é".repeat(16) }).jwt.secret).toHaveLength(16);
+  });
+});
