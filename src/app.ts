@@ -6,6 +6,7 @@ import { limitAuthRequestsPerIp } from "./http/auth-ip-limit.js";
 import { createErrorHandler } from "./http/error-handler.js";
 import { limitBody } from "./http/request-body.js";
 import { accountRoutes } from "./routes/account-routes.js";
+import { adminRoutes } from "./routes/admin-routes.js";
 import { browserSessionRoutes } from "./routes/browser-session-routes.js";
 import { healthRoutes } from "./routes/health-routes.js";
 import { tokenRoutes } from "./routes/token-routes.js";
@@ -55,6 +56,7 @@ export function createApp(deps: AppDeps): Hono & { services: Services } {
   app.route("/", healthRoutes(deps.db, s.logError));
   app.route("/", tokenRoutes(s));
   app.route("/", accountRoutes(s));
+  app.route("/", adminRoutes(s));
   app.route("/", browserSessionRoutes(s));
 
   app.notFound((c) => c.json(new AppError("not_found", 404, "No such endpoint.").toJSON(), 404));

@@ -7,7 +7,9 @@ export type AuditEvent =
   | { type: "session_revoked"; session_id?: string; user_id: string; reason: string; count?: number }
   | { type: "password_changed"; user_id: string }
   | { type: "user_registered"; user_id: string }
+  | { type: "user_created"; user_id: string; by: string; role: string }
   | { type: "user_disabled"; user_id: string; by: string }
+  | { type: "user_enabled"; user_id: string; by: string }
   | { type: "user_deleted"; user_id: string; by: string }
   | { type: "role_changed"; user_id: string; by: string; from: string; to: string };
 

@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import type { ExpressionBuilder, Kysely } from "kysely";
 import type { Database, NewUserRow, UserRow, UserTable } from "../db/schema.js";
 
 // The only module that writes `users`. Functions take `db` first and own all SQL.
@@ -80,4 +80,53 @@ export async function listUsers(
     query = query.where("email", ">=", options.emailPrefix).where("email", "<", `${options.emailPrefix}\u{10FFFF}`);
   }
   return query.execute();
+}
+
+/**
+ * Matches the target row only if the write cannot remove the last enabled
+ * admin: it is not an enabled admin, or another enabled admin exists. Part
+ * of the same statement, so two admins demoting each other cannot both win
+ * (SQLite and D1 run one statement at a time, no transaction needed).
+ */
+function leavesAnEnabledAdmin(id: string) {
+  return (eb: ExpressionBuilder<Database, "users">) =>
+    eb.or([
+      eb("role", "!=", "admin"),
+      eb("disabled_at", "is not", null),
+      eb.exists(
+        eb
+          .selectFrom("users as other")
+          .select("other.id")
+          .where("other.id", "!=", id)
+          .where("other.role", "=", "admin")
+          .where("other.disabled_at", "is", null),
+      ),
+    ]);
+}
+
+/** `updateUser`, unless it would demote or disable the last enabled admin (then `undefined`). */
+export async function updateUserKeepingAnAdmin(
+  db: Kysely<Database>,
+  id: string,
+  patch: UserPatch,
+  now: number,
+): Promise<UserRow | undefined> {
+  return db
+    .updateTable("users")
+    .set({ ...patch, updated_at: now })
+    .where("id", "=", id)
+    .where(leavesAnEnabledAdmin(id))
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** `deleteUser`, unless the user is the last enabled admin (then `false`). */
+export async function deleteUserKeepingAnAdmin(db: Kysely<Database>, id: string): Promise<boolean> {
+  const deleted = await db
+    .deleteFrom("users")
+    .where("id", "=", id)
+    .where(leavesAnEnabledAdmin(id))
+    .returning("id")
+    .executeTakeFirst();
+  return deleted !== undefined;
 }

@@ -19,8 +19,14 @@ export interface UserService {
   /** Verifies the current password (a failed login if wrong) and stores the new one. */
   changePassword(user: UserRow, current: string, next: string, ip: string | null): Promise<void>;
   findById(id: string): Promise<UserRow | undefined>;
+  /** Looks up an already-normalized email. */
+  findByEmail(email: string): Promise<UserRow | undefined>;
   update(id: string, patch: repo.UserPatch): Promise<UserRow | undefined>;
+  /** Like `update`, but `undefined` when it would demote or disable the last enabled admin (atomic). */
+  updateKeepingAnAdmin(id: string, patch: repo.UserPatch): Promise<UserRow | undefined>;
   remove(id: string): Promise<boolean>;
+  /** Like `remove`, but `false` when the user is the last enabled admin (atomic). */
+  removeKeepingAnAdmin(id: string): Promise<boolean>;
   list(options: { limit: number; afterId?: string; emailPrefix?: string }): Promise<UserRow[]>;
   countEnabledAdmins(): Promise<number>;
   hasAdmin(): Promise<boolean>;
@@ -117,8 +123,11 @@ export function createUserService(deps: UserServiceDeps): UserService {
     },
 
     findById: (id) => repo.findUserById(db, id),
+    findByEmail: (email) => repo.findUserByEmail(db, email),
     update: (id, patch) => repo.updateUser(db, id, patch, clock.now()),
+    updateKeepingAnAdmin: (id, patch) => repo.updateUserKeepingAnAdmin(db, id, patch, clock.now()),
     remove: (id) => repo.deleteUser(db, id),
+    removeKeepingAnAdmin: (id) => repo.deleteUserKeepingAnAdmin(db, id),
     list: (options) => repo.listUsers(db, options),
     countEnabledAdmins: () => repo.countEnabledAdmins(db),
     hasAdmin: async () => (await repo.countEnabledAdmins(db)) > 0,
