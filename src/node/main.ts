@@ -5,8 +5,11 @@ import { createApp } from "../app.js";
 import { bootstrapAdmin } from "../bootstrap-admin.js";
 import { ConfigError, parseConfig } from "../config.js";
 import { nodeClientIp } from "./client-ip.js";
+import { withDemo } from "./demo.js";
 import { migrateToLatest, openDatabase } from "./database.js";
 import { createNodePasswordHasher } from "./password-hasher.js";
+
+const PURGE_INTERVAL_MS = 30 * 60 * 1000;
 
 async function main(): Promise<void> {
   let config;
@@ -28,14 +31,23 @@ async function main(): Promise<void> {
   const app = createApp({ db, config, passwords, clientIp: nodeClientIp(config.trustProxy) });
   await bootstrapAdmin(app.services, config);
 
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+  const server = serve({ fetch: withDemo(app.fetch, config), port: config.port, hostname: config.host }, (info) => {
     console.log(JSON.stringify({ level: "info", message: "tessera listening", url: `http://${info.address}:${info.port}`, environment: config.environment }));
   });
+
+  // Workers purge from a cron trigger; on Node a timer does the same job.
+  const purge = setInterval(() => {
+    Promise.all([app.services.sessions.purgeExpired(), app.services.limiter.purgeExpired()]).catch((e: unknown) =>
+      console.error(JSON.stringify({ level: "error", message: "purge failed", name: (e as Error)?.name })),
+    );
+  }, PURGE_INTERVAL_MS);
+  purge.unref();
 
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
+    clearInterval(purge);
     console.log(JSON.stringify({ level: "info", message: "shutting down", signal }));
     // close() stops accepting and waits for in-flight requests; then release the DB and hash threads.
     server.close(async () => {
