@@ -135,7 +135,7 @@ function renderSessions(sessions) {
   $("sessions").replaceChildren(
     ...sessions.map((s) => {
       const tr = document.createElement("tr");
-      for (const text of [new Date(s.created_at).toLocaleString(), new Date(s.last_used_at).toLocaleString(), browserName(s.user_agent)]) {
+      for (const text of [when(s.created_at), when(s.last_used_at), browserName(s.user_agent)]) {
         const td = document.createElement("td");
         td.textContent = text;
         tr.append(td);
@@ -155,6 +155,10 @@ function renderSessions(sessions) {
       return tr;
     }),
   );
+}
+
+function when(iso) {
+  return new Date(iso).toLocaleString([], { dateStyle: "short", timeStyle: "short" });
 }
 
 function browserName(ua) {
