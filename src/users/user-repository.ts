@@ -54,8 +54,9 @@ export async function replacePasswordHash(
 }
 
 export async function deleteUser(db: Kysely<Database>, id: string): Promise<boolean> {
-  const result = await db.deleteFrom("users").where("id", "=", id).executeTakeFirst();
-  return Number(result.numDeletedRows) === 1;
+  // RETURNING, not the affected-row count: D1 counts the cascaded sessions and tokens too.
+  const deleted = await db.deleteFrom("users").where("id", "=", id).returning("id").executeTakeFirst();
+  return deleted !== undefined;
 }
 
 export async function countEnabledAdmins(db: Kysely<Database>): Promise<number> {

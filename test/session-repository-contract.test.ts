@@ -1,0 +1,5 @@
+// The shared session-repository contract on Node: better-sqlite3, a fresh in-memory database per test.
+import { describeSessionRepositoryContract } from "./contract/session-repository-contract.js";
+import { createTestDb } from "./support/harness.js";
+
+describeSessionRepositoryContract("better-sqlite3", createTestDb);

@@ -1,0 +1,8 @@
+// The shared session-repository contract inside workerd: D1 through our Kysely dialect.
+import { env } from "cloudflare:workers";
+import { Kysely } from "kysely";
+import type { Database } from "../../src/db/schema.js";
+import { D1Dialect } from "../../src/worker/d1-dialect.js";
+import { describeSessionRepositoryContract } from "../contract/session-repository-contract.js";
+
+describeSessionRepositoryContract("D1", async () => new Kysely<Database>({ dialect: new D1Dialect(env.DB) }));
