@@ -53,7 +53,7 @@ export function browserSessionRoutes(s: Services): Hono {
     const previous = readRefreshCookie(c);
     const signed = await s.signIn.withPassword(username, body.password, undefined, clientContext(s, c));
     // The new cookie replaces the old one in this browser; end the old session rather than orphan it.
-    if (previous !== undefined) await s.sessions.revokeByRefreshToken(previous);
+    if (previous !== undefined) await s.sessions.revokeByRefreshToken(previous, "replaced_by_sign_in");
     c.header("Set-Cookie", refreshCookie(signed.refreshToken, signed.refreshExpiresAt, s.clock.now()), { append: true });
     return c.json({
       access_token: signed.accessToken,
@@ -81,7 +81,7 @@ export function browserSessionRoutes(s: Services): Hono {
   app.delete("/auth/session", csrf, noStore, async (c) => {
     const presented = readRefreshCookie(c);
     // Idempotent: no cookie, an unknown one or an already revoked session all end the same way.
-    if (presented !== undefined) await s.sessions.revokeByRefreshToken(presented);
+    if (presented !== undefined) await s.sessions.revokeByRefreshToken(presented, "logout");
     c.header("Set-Cookie", clearedRefreshCookie(), { append: true });
     return c.body(null, 204);
   });

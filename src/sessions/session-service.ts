@@ -31,7 +31,7 @@ export interface SessionService {
   revoke(sessionId: string, reason: string): Promise<boolean>;
   revokeAllOfUser(userId: string, reason: string, exceptSessionId?: string): Promise<number>;
   /** Revokes the session a refresh token belongs to (RFC 7009); silent for unknown tokens. */
-  revokeByRefreshToken(token: string): Promise<void>;
+  revokeByRefreshToken(token: string, reason?: string): Promise<void>;
   liveSessionUser(sessionId: string, userId: string): Promise<UserRow | undefined>;
   listLive(userId: string): Promise<SessionRow[]>;
   find(sessionId: string): Promise<SessionRow | undefined>;
@@ -143,10 +143,12 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
     revokeAllOfUser: (userId, reason, exceptSessionId) =>
       repo.revokeSessionsOfUser(db, userId, reason, clock.now(), exceptSessionId),
 
-    async revokeByRefreshToken(token) {
+    async revokeByRefreshToken(token, reason = "revoked_by_client") {
       if (!tokens.isWellFormed(token)) return;
       const found = await repo.findRefreshToken(db, await tokens.hash(token));
-      if (found) await repo.revokeSessionById(db, found.session.id, "revoked_by_client", clock.now());
+      if (found && (await repo.revokeSessionById(db, found.session.id, reason, clock.now()))) {
+        audit({ type: "session_revoked", session_id: found.session.id, user_id: found.user.id, reason });
+      }
     },
 
     liveSessionUser: (sessionId, userId) => repo.findLiveSessionUser(db, sessionId, userId, clock.now()),
