@@ -1,0 +1,70 @@
+// Child-process plumbing: every server and every load generator runs in its own
+// process; they report back over IPC with one message.
+import { fork } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const here = (path) => fileURLToPath(new URL(`../${path}`, import.meta.url));
+
+function waitFor(child, type) {
+  return new Promise((resolve, reject) => {
+    const onExit = (code) => reject(new Error(`${child.spawnfile} ${child.spawnargs.slice(-2).join(" ")} exited with ${code} before "${type}"`));
+    child.once("exit", onExit);
+    child.on("message", function onMessage(message) {
+      if (message?.type !== type) return;
+      child.off("message", onMessage);
+      child.off("exit", onExit);
+      resolve(message);
+    });
+  });
+}
+
+/** Starts `bench/<script>` as a server; resolves with its port and a stop function. */
+export async function startServer(script, { env = {} } = {}) {
+  const child = fork(here(script), [], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "ignore", "inherit", "ipc"],
+  });
+  const ready = await waitFor(child, "ready");
+  return {
+    ...ready,
+    child,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+/** Runs `bench/<script>` with a JSON job; resolves with its `result` message. */
+export async function runChild(script, job) {
+  const child = fork(here(script), [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const done = waitFor(child, "result");
+  child.send({ type: "job", job });
+  const { result } = await done;
+  child.disconnect();
+  return result;
+}
+
+/** In a child: receive the job, run it, send the result, exit. */
+export function serveJob(run) {
+  process.once("message", async (message) => {
+    try {
+      const result = await run(message.job);
+      process.send({ type: "result", result }, () => process.exit(0));
+    } catch (e) {
+      console.error(e);
+      process.exit(1);
+    }
+  });
+}
+
+/** In a server child: announce the port once listening; stop on SIGTERM. */
+export function announce(port, extra = {}, onStop = () => {}) {
+  process.send({ type: "ready", port, ...extra });
+  process.once("SIGTERM", async () => {
+    await onStop();
+    process.exit(0);
+  });
+}

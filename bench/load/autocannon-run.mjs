@@ -1,0 +1,92 @@
+// Closed-loop HTTP load with autocannon, in its own process. Scenarios:
+//  reused  — one token on every request;
+//  fresh   — a never-seen token on every request (pre-minted, rotated through setupRequest);
+//  refresh — the refresh grant, each connection following its own rotation chain;
+//  login   — the password grant.
+import autocannon from "autocannon";
+import { serveJob } from "../lib/child.mjs";
+import { CONNECTIONS, HOST, PROTECTED_PATH } from "../lib/config.mjs";
+import { mintTokens } from "../lib/tokens.mjs";
+
+function requestsFor(job) {
+  switch (job.scenario) {
+    case "reused": {
+      const token = job.token ?? mintTokens(1)[0];
+      return { requests: [{ method: "GET", path: PROTECTED_PATH, headers: { authorization: `Bearer ${token}` } }] };
+    }
+    case "fresh": {
+      const tokens = mintTokens(job.tokenCount);
+      let next = 0;
+      const state = { wrapped: false };
+      return {
+        state,
+        requests: [
+          {
+            method: "GET",
+            path: PROTECTED_PATH,
+            setupRequest(req) {
+              if (next === tokens.length) {
+                next = 0;
+                state.wrapped = true; // would turn misses into hits: reported, and sized not to happen
+              }
+              return { ...req, headers: { authorization: `Bearer ${tokens[next++]}` } };
+            },
+          },
+        ],
+      };
+    }
+    case "refresh": {
+      // Each response's refresh_token goes back into the pool; autocannon builds a
+      // connection's next request only after its response, so a chain never forks.
+      const pool = [...job.refreshTokens];
+      const state = { failed: 0, pool };
+      return {
+        state,
+        requests: [
+          {
+            method: "POST",
+            path: "/auth/token",
+            setupRequest(req) {
+              const token = pool.shift();
+              return { ...req, headers: { "content-type": "application/x-www-form-urlencoded" }, body: `grant_type=refresh_token&refresh_token=${token}` };
+            },
+            onResponse(status, body) {
+              if (status === 200) pool.push(JSON.parse(body).refresh_token);
+              else state.failed++;
+            },
+          },
+        ],
+      };
+    }
+    case "login": {
+      const body = new URLSearchParams({ grant_type: "password", username: job.email, password: job.password }).toString();
+      return { requests: [{ method: "POST", path: "/auth/token", headers: { "content-type": "application/x-www-form-urlencoded" }, body }] };
+    }
+    default:
+      throw new Error(`unknown scenario ${job.scenario}`);
+  }
+}
+
+function run(job, duration) {
+  const { requests, state } = requestsFor(job);
+  return new Promise((resolve, reject) => {
+    autocannon(
+      { url: `http://${HOST}:${job.port}`, connections: job.connections ?? CONNECTIONS, pipelining: 1, duration, requests },
+      (err, result) => (err ? reject(err) : resolve({ result, state })),
+    );
+  });
+}
+
+serveJob(async (job) => {
+  if (job.warmup > 0) await run(job, job.warmup);
+  const { result, state } = await run(job, job.duration);
+  return {
+    requests: result.requests.total,
+    rps: result.requests.total / job.duration,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    latencyP50: result.latency.p50,
+    latencyP99: result.latency.p99,
+    ...state,
+  };
+});

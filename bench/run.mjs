@@ -1,0 +1,255 @@
+// `npm run bench`: builds the package, runs every measurement of issue 7 in separate
+// processes (servers, load generators, micro benchmarks), prints one table of ratios
+// from this run and writes bench/results.json and bench/RESULTS.md.
+import { execFileSync, execSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { cpus, loadavg, totalmem } from "node:os";
+import { fileURLToPath } from "node:url";
+import { runChild, startServer } from "./lib/child.mjs";
+import { CONNECTIONS, HOST, PROTECTED_PATH } from "./lib/config.mjs";
+import { mintTokens } from "./lib/tokens.mjs";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const out = (name) => fileURLToPath(new URL(name, import.meta.url));
+const HTTP_SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 3);
+const WARMUP_SECONDS = 1;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const OPEN_LOOP_RATE = 200;
+const OPEN_LOOP_SECONDS = 5;
+const started = Date.now();
+const log = (m) => console.error(`[bench +${((Date.now() - started) / 1000).toFixed(0)}s] ${m}`);
+
+log("npm run build");
+execSync("npm run build", { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
+
+const machine = {
+  nproc: Number(execFileSync("nproc").toString().trim()),
+  cpu: cpus()[0]?.model ?? "unknown",
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+  platform: `${process.platform} ${process.arch}`,
+  date: new Date().toISOString(),
+  loadAverageAtStart: loadavg().map((l) => Number(l.toFixed(2))),
+};
+
+// 1. verifyAccessToken µs/op
+log("1. micro: verifyAccessToken vs HMAC floor, jose, fast-jwt");
+const micro = await runChild("micro-verify.mjs", { tokenCount: 50_000, minCpuMs: 1500 });
+
+// 2. protected GET req/s. The servers stay up side by side (idle unless loaded) and
+// the runs are interleaved round by round: other work on a shared machine then hits
+// every server alike, and the median of the rounds is reported.
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const servers = {
+  tesseraRequireAuth: { script: "servers/tessera-verify.mjs", scenarios: ["reused", "fresh"] },
+  honoHelloNoAuth: { script: "servers/hono-hello.mjs", scenarios: ["reused"] },
+  fastifyJwt: { script: "servers/fastify-jwt.mjs", scenarios: ["reused", "fresh"] },
+  honoJose: { script: "servers/hono-jose.mjs", scenarios: ["reused", "fresh"] },
+};
+const running = Object.fromEntries(
+  await Promise.all(Object.entries(servers).map(async ([name, s]) => [name, await startServer(s.script)])),
+);
+// Every peer must really verify: a valid token passes, a tampered one is refused.
+const [probeToken] = mintTokens(1);
+const tampered = `${probeToken.slice(0, -2)}${probeToken.endsWith("AA") ? "BB" : "AA"}`;
+const verifiesTokens = {};
+for (const [name, srv] of Object.entries(running)) {
+  const status = async (token) =>
+    (await fetch(`http://${HOST}:${srv.port}${PROTECTED_PATH}`, { headers: { authorization: `Bearer ${token}` } })).status;
+  verifiesTokens[name] = { valid: await status(probeToken), tampered: await status(tampered) };
+}
+const rounds = {};
+try {
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const [name, { scenarios }] of Object.entries(servers)) {
+      for (const scenario of scenarios) {
+        log(`2. round ${round}/${ROUNDS}: ${name} ${scenario}`);
+        const result = await runChild("load/autocannon-run.mjs", {
+          port: running[name].port,
+          scenario,
+          duration: HTTP_SECONDS,
+          warmup: WARMUP_SECONDS,
+          tokenCount: 60_000,
+        });
+        ((rounds[name] ??= {})[scenario] ??= []).push(result);
+      }
+    }
+  }
+} finally {
+  await Promise.all(Object.values(running).map((srv) => srv.stop()));
+}
+const http = Object.fromEntries(
+  Object.entries(rounds).map(([name, byScenario]) => [
+    name,
+    Object.fromEntries(
+      Object.entries(byScenario).map(([scenario, runs]) => [
+        scenario,
+        {
+          rps: median(runs.map((r) => r.rps)),
+          rounds: runs.map((r) => Math.round(r.rps)),
+          non2xx: runs.reduce((a, r) => a + r.non2xx, 0),
+          errors: runs.reduce((a, r) => a + r.errors, 0),
+          wrapped: runs.some((r) => r.wrapped === true),
+        },
+      ]),
+    ),
+  ]),
+);
+
+// 3. refresh grant over HTTP vs the raw transaction, alternating
+let refresh;
+let rawRotation;
+{
+  const srv = await startServer("servers/tessera-app.mjs");
+  const refreshRuns = [];
+  const rawRuns = [];
+  let chains = srv.refreshTokens;
+  try {
+    for (let round = 1; round <= ROUNDS; round++) {
+      log(`3. round ${round}/${ROUNDS}: raw better-sqlite3 rotation`);
+      rawRuns.push(await runChild("raw-rotation.mjs", { seconds: HTTP_SECONDS }));
+      log(`3. round ${round}/${ROUNDS}: POST /auth/token refresh grant`);
+      const run = await runChild("load/autocannon-run.mjs", { port: srv.port, scenario: "refresh", refreshTokens: chains, duration: HTTP_SECONDS, warmup: 0 });
+      chains = run.pool; // the chains' current tokens, for the next round
+      refreshRuns.push(run);
+    }
+  } finally {
+    await srv.stop();
+  }
+  refresh = { rps: median(refreshRuns.map((r) => r.rps)), rounds: refreshRuns.map((r) => Math.round(r.rps)), failed: refreshRuns.reduce((a, r) => a + r.failed, 0), errors: refreshRuns.reduce((a, r) => a + r.errors + r.non2xx, 0) };
+  rawRotation = { rps: median(rawRuns.map((r) => r.rps)), rounds: rawRuns.map((r) => Math.round(r.rps)) };
+}
+
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+function pooled(runs) {
+  const all = runs.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  return {
+    requests: all.length,
+    statusErrors: runs.reduce((a, r) => a + r.statusErrors, 0),
+    p50: percentile(all, 50),
+    p99: percentile(all, 99),
+    max: all.at(-1),
+    p99PerRound: runs.map((r) => r.p99),
+    logins: runs[0].logins
+      ? { count: runs.reduce((a, r) => a + r.logins.count, 0), statusErrors: runs.reduce((a, r) => a + r.logins.statusErrors, 0) }
+      : null,
+  };
+}
+
+// 4. p99 at idle vs under 5 logins/s (same process), login throughput vs raw argon2id
+let app;
+let idle;
+let loaded;
+let logins;
+let rawArgon2;
+{
+  const srv = await startServer("servers/tessera-app.mjs");
+  app = { hasher: srv.hasher, argon2: srv.argon2 };
+  try {
+    const base = { port: srv.port, token: srv.accessToken, email: srv.email, password: srv.password, rate: OPEN_LOOP_RATE, sockets: 16, seconds: OPEN_LOOP_SECONDS };
+    // Idle and loaded alternate, and each pools its latencies over the rounds, so
+    // background load on a shared machine falls on both alike.
+    const idleRuns = [];
+    const loadedRuns = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      log(`4. round ${round}/${ROUNDS}: open-loop protected GET at idle`);
+      idleRuns.push(await runChild("load/open-loop.mjs", { ...base, loginRate: 0 }));
+      log(`4. round ${round}/${ROUNDS}: open-loop protected GET with 5 logins/s`);
+      loadedRuns.push(await runChild("load/open-loop.mjs", { ...base, loginRate: 5 }));
+    }
+    idle = pooled(idleRuns);
+    loaded = pooled(loadedRuns);
+    // Login throughput and the raw argon2id rate alternate too (the server idles meanwhile).
+    const loginRuns = [];
+    const rawRuns = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      log(`4. round ${round}/${ROUNDS}: login throughput`);
+      loginRuns.push(
+        await runChild("load/autocannon-run.mjs", {
+          port: srv.port,
+          scenario: "login",
+          email: srv.email,
+          password: srv.password,
+          connections: 4,
+          duration: HTTP_SECONDS,
+          warmup: 1,
+        }),
+      );
+      log(`4. round ${round}/${ROUNDS}: raw native argon2id`);
+      rawRuns.push(await runChild("raw-argon2.mjs", { argon2: app.argon2, password: srv.password, seconds: HTTP_SECONDS }));
+    }
+    logins = { rps: median(loginRuns.map((r) => r.rps)), rounds: loginRuns.map((r) => r.rps), non2xx: loginRuns.reduce((a, r) => a + r.non2xx, 0), errors: loginRuns.reduce((a, r) => a + r.errors, 0) };
+    rawArgon2 = { rps: median(rawRuns.map((r) => r.rps)), rounds: rawRuns.map((r) => r.rps), concurrency: rawRuns[0].concurrency, msPerHash: median(rawRuns.map((r) => r.msPerHash)) };
+  } finally {
+    await srv.stop();
+  }
+}
+
+// The table: every ratio from figures of this run.
+const m = (name) => micro[name].avgUs;
+const rows = [
+  { item: 1, figure: "verifyAccessToken, repeated token", value: m("tessera verifyAccessToken, repeated token"), unit: "µs/op", ratio: m("tessera verifyAccessToken, repeated token") / m("raw HMAC floor (createHmac + base64url + JSON.parse)"), versus: "raw HMAC floor", target: "≤ 0.5", pass: (r) => r <= 0.5 },
+  { item: 1, figure: "verifyAccessToken, first sight", value: m("tessera verifyAccessToken, first sight"), unit: "µs/op", ratio: m("tessera verifyAccessToken, first sight") / m("plain jose, pre-imported key"), versus: "plain jose", target: "", pass: null },
+  { item: 1, figure: "raw HMAC floor", value: m("raw HMAC floor (createHmac + base64url + JSON.parse)"), unit: "µs/op", ratio: null, versus: "", target: "", pass: null },
+  { item: 1, figure: "plain jose, pre-imported key", value: m("plain jose, pre-imported key"), unit: "µs/op", ratio: null, versus: "", target: "", pass: null },
+  { item: 1, figure: "fast-jwt", value: m("fast-jwt"), unit: "µs/op", ratio: null, versus: "", target: "", pass: null },
+  { item: 2, figure: "protected GET, one token reused", value: http.tesseraRequireAuth.reused.rps, unit: "req/s", ratio: http.tesseraRequireAuth.reused.rps / http.honoHelloNoAuth.reused.rps, versus: "hono hello, no auth", target: "≥ 0.85", pass: (r) => r >= 0.85 },
+  { item: 2, figure: "protected GET, one token reused", value: http.tesseraRequireAuth.reused.rps, unit: "req/s", ratio: http.tesseraRequireAuth.reused.rps / http.fastifyJwt.reused.rps, versus: "fastify + @fastify/jwt", target: "≥ 1.3", pass: (r) => r >= 1.3 },
+  { item: 2, figure: "protected GET, one token reused", value: http.tesseraRequireAuth.reused.rps, unit: "req/s", ratio: http.tesseraRequireAuth.reused.rps / http.honoJose.reused.rps, versus: "hono + plain jose", target: "", pass: null },
+  { item: 2, figure: "protected GET, fresh token each request", value: http.tesseraRequireAuth.fresh.rps, unit: "req/s", ratio: http.tesseraRequireAuth.fresh.rps / http.honoJose.fresh.rps, versus: "hono + plain jose", target: "≥ 0.8", pass: (r) => r >= 0.8 },
+  { item: 2, figure: "protected GET, fresh token each request", value: http.tesseraRequireAuth.fresh.rps, unit: "req/s", ratio: http.tesseraRequireAuth.fresh.rps / http.fastifyJwt.fresh.rps, versus: "fastify + @fastify/jwt", target: "", pass: null },
+  { item: 2, figure: "hono hello, no auth", value: http.honoHelloNoAuth.reused.rps, unit: "req/s", ratio: null, versus: "", target: "", pass: null },
+  { item: 2, figure: "fastify + @fastify/jwt (reused / fresh)", value: http.fastifyJwt.reused.rps, unit: "req/s", ratio: null, versus: `fresh: ${http.fastifyJwt.fresh.rps.toFixed(0)} req/s`, target: "", pass: null },
+  { item: 2, figure: "hono + plain jose (reused / fresh)", value: http.honoJose.reused.rps, unit: "req/s", ratio: null, versus: `fresh: ${http.honoJose.fresh.rps.toFixed(0)} req/s`, target: "", pass: null },
+  { item: 3, figure: "POST /auth/token refresh grant", value: refresh.rps, unit: "req/s", ratio: refresh.rps / rawRotation.rps, versus: "raw better-sqlite3 rotation", target: "≥ 0.4", pass: (r) => r >= 0.4 },
+  { item: 3, figure: "raw better-sqlite3 rotation transaction", value: rawRotation.rps, unit: "rotations/s", ratio: null, versus: "", target: "", pass: null },
+  { item: 4, figure: "protected GET corrected p99, idle", value: idle.p99, unit: "ms", ratio: null, versus: "", target: "", pass: null },
+  { item: 4, figure: "protected GET corrected p99, 5 logins/s", value: loaded.p99, unit: "ms", ratio: loaded.p99 / idle.p99, versus: "idle p99", target: "≤ 2.5", pass: (r) => r <= 2.5 },
+  { item: 4, figure: `login throughput (${app.hasher})`, value: logins.rps, unit: "logins/s", ratio: logins.rps / rawArgon2.rps, versus: "raw native argon2id verify", target: "≥ 0.8", pass: (r) => r >= 0.8 },
+  { item: 4, figure: "raw native argon2id verify", value: rawArgon2.rps, unit: "hashes/s", ratio: null, versus: `${rawArgon2.concurrency} in flight`, target: "", pass: null },
+].map(({ pass, ...row }) => ({ ...row, met: pass && row.ratio !== null ? pass(row.ratio) : null }));
+
+const fmt = (v, digits = 2) => (v === null || v === undefined ? "" : v >= 100 ? v.toFixed(0) : v.toFixed(digits));
+const header = ["#", "figure", "value", "unit", "ratio", "versus", "target", "met"];
+const lines = rows.map((r) => [String(r.item), r.figure, fmt(r.value), r.unit, fmt(r.ratio), r.versus, r.target, r.met === null ? "" : r.met ? "yes" : "NO"]);
+const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+const text = [header, widths.map((w) => "-".repeat(w)), ...lines].map((l) => l.map((c, i) => c.padEnd(widths[i])).join("  ")).join("\n");
+console.log(`\nTessera bench — ${machine.nproc} cores, ${machine.cpu}, node ${machine.node}\n\n${text}\n`);
+
+const checks = {
+  verifiesTokens,
+  freshTokensWrapped: Object.values(http).some((s) => s.fresh?.wrapped === true),
+  non2xx: Object.fromEntries(Object.entries(http).map(([k, s]) => [k, Object.fromEntries(Object.entries(s).map(([sc, r]) => [sc, r.non2xx + r.errors]))])),
+  refreshFailures: refresh.failed + refresh.errors,
+  loginNon2xx: logins.non2xx + logins.errors,
+  openLoopStatusErrors: idle.statusErrors + loaded.statusErrors,
+  loginsDuringLoaded: loaded.logins,
+};
+machine.loadAverageAtEnd = loadavg().map((l) => Number(l.toFixed(2)));
+const settings = { httpSeconds: HTTP_SECONDS, warmupSeconds: WARMUP_SECONDS, connections: CONNECTIONS, rounds: ROUNDS, openLoop: { rate: OPEN_LOOP_RATE, secondsPerRound: OPEN_LOOP_SECONDS, loginRate: 5 }, loginConnections: 4, argon2: app.argon2, hasher: app.hasher };
+writeFileSync(out("results.json"), `${JSON.stringify({ machine, settings, rows, checks, raw: { micro, http, refresh, rawRotation, idle, loaded, logins, rawArgon2 } }, null, 2)}\n`);
+
+const md = [
+  "# Tessera benchmark results",
+  "",
+  `Command: \`npm run bench\` (\`node bench/run.mjs\`). Machine: ${machine.nproc} cores (\`nproc\`), ${machine.cpu}, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.platform}; run ${machine.date}; load average (1/5/15 min) ${machine.loadAverageAtStart.join(" / ")} at start and ${machine.loadAverageAtEnd.join(" / ")} at the end (anything above 0 is other work sharing the ${machine.nproc} cores).`,
+  "",
+  `Every ratio compares figures measured in this same run. HTTP: autocannon, ${CONNECTIONS} connections, ${HTTP_SECONDS} s after ${WARMUP_SECONDS} s of warm-up, ${ROUNDS} interleaved rounds (median reported), each server and each load generator in its own process, 127.0.0.1 only. p99: open loop at ${OPEN_LOOP_RATE} req/s, ${ROUNDS} rounds of ${OPEN_LOOP_SECONDS} s idle alternating with ${OPEN_LOOP_SECONDS} s under 5 logins/s, latencies pooled per condition, latency from each request's intended send time (coordinated-omission corrected). argon2id: m=${app.argon2.memoryKiB} KiB, t=${app.argon2.iterations}, p=${app.argon2.parallelism}; the service used the ${app.hasher} hasher.`,
+  "",
+  "| " + header.join(" | ") + " |",
+  "|" + header.map(() => "---").join("|") + "|",
+  ...lines.map((l) => "| " + l.join(" | ") + " |"),
+  "",
+  `Status for a valid / tampered token: ${Object.entries(verifiesTokens).map(([k, v]) => `${k} ${v.valid}/${v.tampered}`).join(", ")}.`,
+  "",
+  `Sanity: fresh tokens wrapped around: ${checks.freshTokensWrapped}; refresh failures: ${checks.refreshFailures}; login non-2xx: ${checks.loginNon2xx}; open-loop errors: ${checks.openLoopStatusErrors}; logins during the loaded p99 run: ${loaded.logins?.count ?? 0} (errors ${loaded.logins?.statusErrors ?? 0}).`,
+  "",
+];
+writeFileSync(out("RESULTS.md"), md.join("\n"));
+log("wrote bench/results.json and bench/RESULTS.md");
