@@ -23,18 +23,24 @@ export async function findUserById(db: Kysely<Database>, id: string): Promise<Us
 
 export type UserPatch = Partial<Pick<UserTable, "name" | "role" | "disabled_at" | "password_hash">>;
 
+/**
+ * Applies `patch`; with `keepAnAdmin`, refuses (answers `undefined`) when the
+ * change would demote or disable the last enabled admin, decided inside the
+ * statement so concurrent changes cannot both win.
+ */
 export async function updateUser(
   db: Kysely<Database>,
   id: string,
   patch: UserPatch,
   now: number,
+  options: { keepAnAdmin?: boolean } = {},
 ): Promise<UserRow | undefined> {
-  return db
+  let query = db
     .updateTable("users")
     .set({ ...patch, updated_at: now })
-    .where("id", "=", id)
-    .returningAll()
-    .executeTakeFirst();
+    .where("id", "=", id);
+  if (options.keepAnAdmin) query = query.where(leavesAnEnabledAdmin(id));
+  return query.returningAll().executeTakeFirst();
 }
 
 /** Replaces a hash only if it is still the one we verified (a concurrent change wins). */
@@ -103,22 +109,6 @@ function leavesAnEnabledAdmin(id: string) {
           .where("other.disabled_at", "is", null),
       ),
     ]);
-}
-
-/** `updateUser`, unless it would demote or disable the last enabled admin (then `undefined`). */
-export async function updateUserKeepingAnAdmin(
-  db: Kysely<Database>,
-  id: string,
-  patch: UserPatch,
-  now: number,
-): Promise<UserRow | undefined> {
-  return db
-    .updateTable("users")
-    .set({ ...patch, updated_at: now })
-    .where("id", "=", id)
-    .where(leavesAnEnabledAdmin(id))
-    .returningAll()
-    .executeTakeFirst();
 }
 
 /** `deleteUser`, unless the user is the last enabled admin (then `false`). */

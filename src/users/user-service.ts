@@ -125,7 +125,7 @@ export function createUserService(deps: UserServiceDeps): UserService {
     findById: (id) => repo.findUserById(db, id),
     findByEmail: (email) => repo.findUserByEmail(db, email),
     update: (id, patch) => repo.updateUser(db, id, patch, clock.now()),
-    updateKeepingAnAdmin: (id, patch) => repo.updateUserKeepingAnAdmin(db, id, patch, clock.now()),
+    updateKeepingAnAdmin: (id, patch) => repo.updateUser(db, id, patch, clock.now(), { keepAnAdmin: true }),
     remove: (id) => repo.deleteUser(db, id),
     removeKeepingAnAdmin: (id) => repo.deleteUserKeepingAnAdmin(db, id),
     list: (options) => repo.listUsers(db, options),
