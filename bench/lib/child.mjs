@@ -28,6 +28,12 @@ export async function startServer(script, { env = {} } = {}) {
   return {
     ...ready,
     child,
+    /** The server's CPU time so far (user + system), in microseconds. */
+    async cpuMicros() {
+      const reply = waitFor(child, "cpu");
+      child.send({ type: "cpu" });
+      return (await reply).micros;
+    },
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise((resolve) => child.once("exit", resolve));
@@ -62,6 +68,11 @@ export function serveJob(run) {
 
 /** In a server child: announce the port once listening; stop on SIGTERM. */
 export function announce(port, extra = {}, onStop = () => {}) {
+  process.on("message", (message) => {
+    if (message?.type !== "cpu") return;
+    const { user, system } = process.cpuUsage();
+    process.send({ type: "cpu", micros: user + system });
+  });
   process.send({ type: "ready", port, ...extra });
   process.once("SIGTERM", async () => {
     await onStop();

@@ -78,9 +78,10 @@ function run(job, duration) {
 }
 
 serveJob(async (job) => {
-  if (job.warmup > 0) await run(job, job.warmup);
+  const warm = job.warmup > 0 ? (await run(job, job.warmup)).result : null;
   const { result, state } = await run(job, job.duration);
   return {
+    warmupRequests: warm ? warm.requests.total : 0,
     requests: result.requests.total,
     rps: result.requests.total / job.duration,
     non2xx: result.non2xx,
