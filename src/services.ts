@@ -9,7 +9,7 @@ import type { LogError } from "./http/error-handler.js";
 import type { PasswordHasher } from "./passwords/password-hasher.js";
 import { createLoginThrottle, type LoginThrottle } from "./ratelimit/login-throttle.js";
 import { createRateLimiter, type RateLimiter } from "./ratelimit/rate-limiter.js";
-import { createRefreshTokenCrypto } from "./sessions/refresh-token-crypto.js";
+import { createRefreshTokenCrypto, type TokenDigests } from "./sessions/refresh-token-crypto.js";
 import { createSessionService, type SessionService } from "./sessions/session-service.js";
 import { createAccessTokenIssuer, type AccessTokenIssuer } from "./tokens/access-token-issuer.js";
 import { createUserService, type UserService } from "./users/user-service.js";
@@ -28,6 +28,8 @@ export interface AppDeps {
   logError?: LogError;
   /** The client's IP for rate limits and session records; the entry knows how to find it. */
   clientIp?: (c: Context) => string | null;
+  /** SHA-256/HMAC for refresh tokens (default Web Crypto; Node passes faster synchronous ones). */
+  tokenDigests?: TokenDigests;
 }
 
 export interface Services {
@@ -59,7 +61,7 @@ export function createServices(deps: AppDeps): Services {
   const limiter = createRateLimiter(db, clock);
   const throttle = createLoginThrottle(limiter, config, audit);
   const users = createUserService({ db, config, clock, passwords, throttle, audit });
-  const sessions = createSessionService({ db, config, clock, tokens: createRefreshTokenCrypto(config.jwt.secret), audit });
+  const sessions = createSessionService({ db, config, clock, tokens: createRefreshTokenCrypto(config.jwt.secret, deps.tokenDigests), audit });
   const signIn = createSignIn({ config, users, sessions, issueAccessToken, audit });
   const verifyOptions: VerifyOptions = {
     secret: secrets,

@@ -10,6 +10,8 @@ import { Hono } from "hono";
 import { createApp, parseConfig } from "../../dist/index.js";
 import { migrateToLatest, openDatabase } from "../../dist/node/database.js";
 import { createNodePasswordHasher } from "../../dist/node/password-hasher.js";
+import { nodeClientIp } from "../../dist/node/client-ip.js";
+import { nodeTokenDigests } from "../../dist/node/token-digests.js";
 import { requireAuth } from "../../dist/verify/index.js";
 import { announce } from "../lib/child.mjs";
 import { AUDIENCE, HOST, ISSUER, PROTECTED_PATH, SECRET } from "../lib/config.mjs";
@@ -32,7 +34,7 @@ const db = openDatabase(config.databasePath);
 await migrateToLatest(db);
 let implementation;
 const passwords = await createNodePasswordHasher(config.argon2, { log: (_m, f) => (implementation = f.implementation) });
-const app = createApp({ db, config, passwords, audit: () => {} });
+const app = createApp({ db, config, passwords, audit: () => {}, clientIp: nodeClientIp(config.trustProxy), tokenDigests: nodeTokenDigests });
 
 const root = new Hono();
 root.get(PROTECTED_PATH, requireAuth({ secret: SECRET, issuer: ISSUER, audience: AUDIENCE }), (c) => c.json({ sub: c.get("auth").sub }));

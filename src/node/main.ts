@@ -8,6 +8,7 @@ import { nodeClientIp } from "./client-ip.js";
 import { withDemo } from "./demo.js";
 import { migrateToLatest, openDatabase } from "./database.js";
 import { createNodePasswordHasher } from "./password-hasher.js";
+import { nodeTokenDigests } from "./token-digests.js";
 
 const PURGE_INTERVAL_MS = 30 * 60 * 1000;
 
@@ -28,7 +29,7 @@ async function main(): Promise<void> {
   if (applied.length > 0) console.log(JSON.stringify({ level: "info", message: "migrations applied", applied }));
 
   const passwords = await createNodePasswordHasher(config.argon2);
-  const app = createApp({ db, config, passwords, clientIp: nodeClientIp(config.trustProxy) });
+  const app = createApp({ db, config, passwords, clientIp: nodeClientIp(config.trustProxy), tokenDigests: nodeTokenDigests });
   await bootstrapAdmin(app.services, config);
 
   const server = serve({ fetch: withDemo(app.fetch, config), port: config.port, hostname: config.host }, (info) => {

@@ -7,6 +7,34 @@ const SHAPE = /^rt_[A-Za-z0-9_-]{43}$/;
 // Fixed HKDF label: the successor key is used for nothing else, never the signing key itself.
 const SUCCESSOR_INFO = encoder.encode("tessera/refresh-token-successor/v1");
 
+/**
+ * SHA-256 and HMAC-SHA256, injectable because they sit on the refresh hot
+ * path: Web Crypto (the default, any runtime) answers through a promise per
+ * call, which on Node costs far more than the hash itself; the Node entry
+ * passes synchronous `node:crypto` versions. Both must give identical bytes.
+ */
+export interface TokenDigests {
+  sha256(input: Uint8Array): Uint8Array | Promise<Uint8Array>;
+  hmacSha256(key: Uint8Array, input: Uint8Array): Uint8Array | Promise<Uint8Array>;
+}
+
+const hmacKeys = new WeakMap<Uint8Array, Promise<CryptoKey>>();
+
+/** Web Crypto digests: work on Node, Workers and browsers. */
+export const webTokenDigests: TokenDigests = {
+  async sha256(input) {
+    return new Uint8Array(await crypto.subtle.digest("SHA-256", input as Uint8Array<ArrayBuffer>));
+  },
+  async hmacSha256(key, input) {
+    let imported = hmacKeys.get(key);
+    if (!imported) {
+      imported = crypto.subtle.importKey("raw", key as Uint8Array<ArrayBuffer>, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+      hmacKeys.set(key, imported);
+    }
+    return new Uint8Array(await crypto.subtle.sign("HMAC", await imported, input as Uint8Array<ArrayBuffer>));
+  },
+};
+
 export interface RefreshTokenCrypto {
   /** A fresh random token: the first of a session. */
   random(): string;
@@ -17,6 +45,16 @@ export interface RefreshTokenCrypto {
   isWellFormed(token: string): boolean;
 }
 
+async function deriveSuccessorKey(secret: string): Promise<Uint8Array> {
+  const ikm = await crypto.subtle.importKey("raw", encoder.encode(secret), "HKDF", false, ["deriveBits"]);
+  const bits = await crypto.subtle.deriveBits(
+    { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(0), info: SUCCESSOR_INFO },
+    ikm,
+    256,
+  );
+  return new Uint8Array(bits);
+}
+
 /**
  * Refresh-token primitives keyed by an HKDF-derived key from `secret`.
  *
@@ -24,25 +62,16 @@ export interface RefreshTokenCrypto {
  * const rt = createRefreshTokenCrypto(config.jwt.secret);
  * const next = await rt.successorOf(presented);
  */
-export function createRefreshTokenCrypto(secret: string): RefreshTokenCrypto {
-  const successorKey = (async () => {
-    const ikm = await crypto.subtle.importKey("raw", encoder.encode(secret), "HKDF", false, ["deriveKey"]);
-    return crypto.subtle.deriveKey(
-      { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(0), info: SUCCESSOR_INFO },
-      ikm,
-      { name: "HMAC", hash: "SHA-256", length: 256 },
-      false,
-      ["sign"],
-    );
-  })();
+export function createRefreshTokenCrypto(secret: string, digests: TokenDigests = webTokenDigests): RefreshTokenCrypto {
+  const successorKey = deriveSuccessorKey(secret);
+  successorKey.catch(() => {}); // surfaced on first use, not as an unhandled rejection
   return {
     random: () => PREFIX + base64url.encode(crypto.getRandomValues(new Uint8Array(32))),
     async successorOf(token) {
-      const mac = await crypto.subtle.sign("HMAC", await successorKey, encoder.encode(token));
-      return PREFIX + base64url.encode(new Uint8Array(mac));
+      return PREFIX + base64url.encode(await digests.hmacSha256(await successorKey, encoder.encode(token)));
     },
     async hash(token) {
-      return base64url.encode(new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(token))));
+      return base64url.encode(await digests.sha256(encoder.encode(token)));
     },
     isWellFormed: (token) => SHAPE.test(token),
   };

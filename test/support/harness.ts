@@ -5,6 +5,7 @@ import { parseConfig, type Env } from "../../src/config.js";
 import type { Database } from "../../src/db/schema.js";
 import { migrateToLatest, openDatabase } from "../../src/node/database.js";
 import { nodeClientIp } from "../../src/node/client-ip.js";
+import { nodeTokenDigests } from "../../src/node/token-digests.js";
 import { createHashWasmHasher } from "../../src/passwords/hash-wasm-hasher.js";
 import type { PasswordHasher } from "../../src/passwords/password-hasher.js";
 
@@ -57,6 +58,7 @@ export async function createTestApp(options: TestAppOptions = {}) {
     audit: (e) => audit.push(e),
     logError: (message, fields) => errors.push({ message, fields }),
     clientIp: nodeClientIp(config.trustProxy),
+    tokenDigests: nodeTokenDigests,
   });
 
   async function call(method: string, path: string, init: { json?: unknown; form?: Record<string, string>; token?: string; headers?: Record<string, string> } = {}) {
