@@ -1,7 +1,26 @@
 import { sql, type Kysely } from "kysely";
 import type { Clock } from "../clock.js";
 import type { RateLimitRule } from "../config.js";
+import { prepareQuery } from "../db/prepared-query.js";
 import type { Database } from "../db/schema.js";
+
+// Compiled once per database: this upsert runs on every /auth request.
+const countHit = prepareQuery<Database, "key" | "windowStart" | "expiresAt", { count: number }>(
+  ["key", "windowStart", "expiresAt"],
+  (db, p) =>
+    db
+      .insertInto("rate_limits")
+      .values({ key: p.key, window_start: p.windowStart as unknown as number, count: 1, expires_at: p.expiresAt as unknown as number })
+      .onConflict((oc) =>
+        oc.column("key").doUpdateSet({
+          // SET expressions read the old row, so the window test sees the stored start.
+          count: sql<number>`CASE WHEN rate_limits.window_start = excluded.window_start THEN rate_limits.count + 1 ELSE 1 END`,
+          window_start: sql<number>`excluded.window_start`,
+          expires_at: sql<number>`excluded.expires_at`,
+        }),
+      )
+      .returning(["count"]),
+);
 
 export interface RateLimitResult {
   allowed: boolean;
@@ -31,19 +50,9 @@ export function createRateLimiter(db: Kysely<Database>, clock: Clock): RateLimit
       const windowMs = rule.windowSeconds * 1000;
       const windowStart = now - (now % windowMs);
       const expiresAt = windowStart + windowMs;
-      const row = await db
-        .insertInto("rate_limits")
-        .values({ key, window_start: windowStart, count: 1, expires_at: expiresAt })
-        .onConflict((oc) =>
-          oc.column("key").doUpdateSet({
-            // SET expressions read the old row, so the window test sees the stored start.
-            count: sql<number>`CASE WHEN rate_limits.window_start = excluded.window_start THEN rate_limits.count + 1 ELSE 1 END`,
-            window_start: sql<number>`excluded.window_start`,
-            expires_at: sql<number>`excluded.expires_at`,
-          }),
-        )
-        .returning(["count"])
-        .executeTakeFirstOrThrow();
+      const { rows } = await db.executeQuery(countHit(db)({ key, windowStart, expiresAt }));
+      const row = rows[0];
+      if (!row) throw new Error("rate limit upsert returned no row");
       return {
         allowed: Number(row.count) <= rule.count,
         retryAfter: Math.max(1, Math.ceil((expiresAt - now) / 1000)),
