@@ -1,10 +1,10 @@
 import { Hono } from "hono";
 import { cors } from "hono/cors";
-import { secureHeaders } from "hono/secure-headers";
 import { AppError } from "./errors.js";
 import { limitAuthRequestsPerIp } from "./http/auth-ip-limit.js";
 import { createErrorHandler } from "./http/error-handler.js";
 import { limitBody } from "./http/request-body.js";
+import { securityHeaders } from "./http/security-headers.js";
 import { accountRoutes } from "./routes/account-routes.js";
 import { adminRoutes } from "./routes/admin-routes.js";
 import { browserSessionRoutes } from "./routes/browser-session-routes.js";
@@ -26,16 +26,7 @@ export function createApp(deps: AppDeps): Hono & { services: Services } {
   const s = createServices(deps);
   const app = new Hono();
 
-  app.use(
-    "*",
-    secureHeaders({
-      strictTransportSecurity: "max-age=63072000; includeSubDomains",
-      referrerPolicy: "no-referrer",
-      xFrameOptions: "DENY",
-      contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
-      crossOriginResourcePolicy: "same-origin",
-    }),
-  );
+  app.use("*", securityHeaders({ defaultSrc: ["'none'"] }));
   if (s.config.allowedOrigins.length > 0) {
     // `*` (tolerated by the config outside production) never matches: a wildcard with credentials is never sent.
     const allowed = new Set(s.config.allowedOrigins.filter((o) => o !== "*"));

@@ -3,7 +3,7 @@
 // page gets a CSP of its own that lets it load its script and style and call its origin.
 import { readFile } from "node:fs/promises";
 import { Hono } from "hono";
-import { secureHeaders } from "hono/secure-headers";
+import { securityHeaders } from "../http/security-headers.js";
 import type { Config } from "../config.js";
 
 type FetchHandler = Hono["fetch"];
@@ -29,19 +29,13 @@ export function demoRoutes(dir: URL = DEFAULT_DIR): Hono {
   const app = new Hono();
   app.use(
     "*",
-    secureHeaders({
-      strictTransportSecurity: "max-age=63072000; includeSubDomains",
-      referrerPolicy: "no-referrer",
-      xFrameOptions: "DENY",
-      contentSecurityPolicy: {
-        defaultSrc: ["'none'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        connectSrc: ["'self'"],
-        formAction: ["'none'"],
-        baseUri: ["'none'"],
-        frameAncestors: ["'none'"],
-      },
+    securityHeaders({
+      defaultSrc: ["'none'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      connectSrc: ["'self'"],
+      formAction: ["'none'"],
+      baseUri: ["'none'"],
     }),
   );
   app.get("/demo/*", async (c, next) => {

@@ -1,0 +1,19 @@
+import type { MiddlewareHandler } from "hono";
+import { secureHeaders, type ContentSecurityPolicyOptionHandler } from "hono/secure-headers";
+
+type Csp = Record<string, ContentSecurityPolicyOptionHandler[] | string[]>;
+
+/**
+ * hono's `secureHeaders` with Tessera's settings (HSTS, nosniff,
+ * `Referrer-Policy: no-referrer`, no framing); only the CSP differs between
+ * the JSON API (`default-src 'none'`) and the demo page.
+ */
+export function securityHeaders(contentSecurityPolicy: Csp): MiddlewareHandler {
+  return secureHeaders({
+    strictTransportSecurity: "max-age=63072000; includeSubDomains",
+    referrerPolicy: "no-referrer",
+    xFrameOptions: "DENY",
+    crossOriginResourcePolicy: "same-origin",
+    contentSecurityPolicy: { ...contentSecurityPolicy, frameAncestors: ["'none'"] },
+  });
+}
