@@ -59,12 +59,6 @@ export async function replacePasswordHash(
     .execute();
 }
 
-export async function deleteUser(db: Kysely<Database>, id: string): Promise<boolean> {
-  // RETURNING, not the affected-row count: D1 counts the cascaded sessions and tokens too.
-  const deleted = await db.deleteFrom("users").where("id", "=", id).returning("id").executeTakeFirst();
-  return deleted !== undefined;
-}
-
 export async function countEnabledAdmins(db: Kysely<Database>): Promise<number> {
   const row = await db
     .selectFrom("users")
@@ -111,8 +105,9 @@ function leavesAnEnabledAdmin(id: string) {
     ]);
 }
 
-/** `deleteUser`, unless the user is the last enabled admin (then `false`). */
+/** Deletes a user unless they are the last enabled admin (then `false`). */
 export async function deleteUserKeepingAnAdmin(db: Kysely<Database>, id: string): Promise<boolean> {
+  // RETURNING, not the affected-row count: D1 counts the cascaded sessions and tokens too.
   const deleted = await db
     .deleteFrom("users")
     .where("id", "=", id)

@@ -24,8 +24,7 @@ export interface UserService {
   update(id: string, patch: repo.UserPatch): Promise<UserRow | undefined>;
   /** Like `update`, but `undefined` when it would demote or disable the last enabled admin (atomic). */
   updateKeepingAnAdmin(id: string, patch: repo.UserPatch): Promise<UserRow | undefined>;
-  remove(id: string): Promise<boolean>;
-  /** Like `remove`, but `false` when the user is the last enabled admin (atomic). */
+  /** Deletes the user; `false` when they are the last enabled admin (atomic). */
   removeKeepingAnAdmin(id: string): Promise<boolean>;
   list(options: { limit: number; afterId?: string; emailPrefix?: string }): Promise<UserRow[]>;
   countEnabledAdmins(): Promise<number>;
@@ -126,7 +125,6 @@ export function createUserService(deps: UserServiceDeps): UserService {
     findByEmail: (email) => repo.findUserByEmail(db, email),
     update: (id, patch) => repo.updateUser(db, id, patch, clock.now()),
     updateKeepingAnAdmin: (id, patch) => repo.updateUser(db, id, patch, clock.now(), { keepAnAdmin: true }),
-    remove: (id) => repo.deleteUser(db, id),
     removeKeepingAnAdmin: (id) => repo.deleteUserKeepingAnAdmin(db, id),
     list: (options) => repo.listUsers(db, options),
     countEnabledAdmins: () => repo.countEnabledAdmins(db),

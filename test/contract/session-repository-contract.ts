@@ -206,10 +206,10 @@ export function describeSessionRepositoryContract(name: string, makeDb: () => Pr
       const userId = await newUser();
       const { session } = await start(userId);
       await start(userId);
-      expect(await userRepo.deleteUser(db, userId)).toBe(true);
+      expect(await userRepo.deleteUserKeepingAnAdmin(db, userId)).toBe(true);
       expect(await sessionRepo.findSession(db, session.id)).toBeUndefined();
       expect(await tokensOf(session.id)).toEqual([]);
-      expect(await userRepo.deleteUser(db, userId)).toBe(false);
+      expect(await userRepo.deleteUserKeepingAnAdmin(db, userId)).toBe(false);
     });
   });
 
