@@ -6,7 +6,7 @@ import { noStore } from "../http/no-store.js";
 import { clearedRefreshCookie, readRefreshCookie, refreshCookie } from "../http/refresh-cookie.js";
 import { readBody, validate } from "../http/request-body.js";
 import type { Services } from "../services.js";
-import { EmailSchema } from "../users/email.js";
+import { loginIdentifier } from "../users/email.js";
 import { toPublicUser } from "../users/public-user.js";
 import { clientContext } from "./token-routes.js";
 
@@ -47,9 +47,7 @@ export function browserSessionRoutes(s: Services): Hono {
 
   app.post("/auth/session", csrf, noStore, async (c) => {
     const body = validate(SessionLogin, await readBody(c, ["json"]));
-    const email = v.safeParse(EmailSchema, body.email);
-    // A malformed email is just a wrong credential; it still goes through the throttle and the dummy hash.
-    const username = email.success ? email.output : body.email.trim().toLowerCase();
+    const username = loginIdentifier(body.email);
     const previous = readRefreshCookie(c);
     const signed = await s.signIn.withPassword(username, body.password, undefined, clientContext(s, c));
     // The new cookie replaces the old one in this browser; end the old session rather than orphan it.

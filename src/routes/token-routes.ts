@@ -5,7 +5,7 @@ import { AppError } from "../errors.js";
 import { noStore } from "../http/no-store.js";
 import { readBody, validate } from "../http/request-body.js";
 import type { Services } from "../services.js";
-import { EmailSchema } from "../users/email.js";
+import { EmailSchema, loginIdentifier } from "../users/email.js";
 import { toPublicUser } from "../users/public-user.js";
 import { AccessTokenError } from "../verify/access-token-error.js";
 
@@ -86,10 +86,7 @@ export function tokenRoutes(s: Services): Hono {
     if ("refresh_token" in body) {
       return c.json(tokenResponse(await s.signIn.withRefreshToken(body.refresh_token, client)));
     }
-    const email = v.safeParse(EmailSchema, body.username);
-    // A malformed username is just a wrong credential; it still goes through the throttle and the dummy hash.
-    const username = email.success ? email.output : body.username.trim().toLowerCase();
-    return c.json(tokenResponse(await s.signIn.withPassword(username, body.password, body.scope, client)));
+    return c.json(tokenResponse(await s.signIn.withPassword(loginIdentifier(body.username), body.password, body.scope, client)));
   });
 
   app.post("/auth/revoke", async (c) => {

@@ -15,3 +15,16 @@ export const EmailSchema = v.pipe(
   v.maxLength(MAX_EMAIL_LENGTH, `must be at most ${MAX_EMAIL_LENGTH} characters`),
   v.email("must be a valid email address"),
 );
+
+/**
+ * The account key for a login attempt. A malformed email is not an error
+ * here, just a credential that matches nobody: it still goes through the
+ * throttle and the dummy hash, so it answers like any other wrong login.
+ *
+ * @example
+ * loginIdentifier(" Alice@Example.com ") // "alice@example.com"
+ */
+export function loginIdentifier(raw: string): string {
+  const parsed = v.safeParse(EmailSchema, raw);
+  return parsed.success ? parsed.output : raw.trim().toLowerCase();
+}
