@@ -9,12 +9,17 @@ declare module "hono" {
   }
 }
 
+const built = new WeakMap<Services, MiddlewareHandler[]>();
+
 /**
  * `requireAuth` from `tessera/verify`, then one indexed read: Tessera's own
  * endpoints refuse a token whose session was revoked or whose user was
  * disabled, even before the token expires (DESIGN §5).
  */
 export function requireLiveSession(s: Services): MiddlewareHandler[] {
+  // One verifier (one key import, one token cache) per app, however many route groups use it.
+  const existing = built.get(s);
+  if (existing) return existing;
   const auth = requireAuth(s.verifyOptions);
   const live: MiddlewareHandler = async function requireLiveSessionMiddleware(c, next) {
     const { sid, sub } = c.get("auth");
@@ -23,5 +28,7 @@ export function requireLiveSession(s: Services): MiddlewareHandler[] {
     c.set("user", user);
     await next();
   };
-  return [auth, live];
+  const handlers = [auth, live];
+  built.set(s, handlers);
+  return handlers;
 }
