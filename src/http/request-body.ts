@@ -23,6 +23,13 @@ export function limitBody(maxBytes: number): MiddlewareHandler {
   return async function limitBodyMiddleware(c, next) {
     const length = c.req.header("Content-Length");
     if (length !== undefined && !/^\d+$/.test(length.trim())) throw invalidRequest("Content-Length is not a number.");
+    // The same decisions bodyLimit makes from headers alone, taken before it touches
+    // `c.req.raw.body`: on Node that access alone builds a full web Request and stream.
+    if (c.req.method === "GET" || c.req.method === "HEAD") return next();
+    if (length !== undefined && c.req.header("Transfer-Encoding") === undefined) {
+      if (Number(length) > maxBytes) throw tooLarge(maxBytes);
+      return next();
+    }
     return limit(c, next);
   };
 }
