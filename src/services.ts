@@ -5,11 +5,13 @@ import { createSignIn, type SignIn } from "./auth/sign-in.js";
 import { systemClock, type Clock } from "./clock.js";
 import type { Config } from "./config.js";
 import type { Database } from "./db/schema.js";
+import { transactionBatch, type WriteBatch } from "./db/write-batch.js";
 import type { LogError } from "./http/error-handler.js";
 import type { PasswordHasher } from "./passwords/password-hasher.js";
 import { createLoginThrottle, type LoginThrottle } from "./ratelimit/login-throttle.js";
 import { createRateLimiter, type RateLimiter } from "./ratelimit/rate-limiter.js";
-import { createRefreshTokenCrypto, type TokenDigests } from "./sessions/refresh-token-crypto.js";
+import { createRefreshTokenCrypto } from "./sessions/refresh-token-crypto.js";
+import { webTokenDigests, type TokenDigests } from "./tokens/token-digests.js";
 import { createSessionService, type SessionService } from "./sessions/session-service.js";
 import { createAccessTokenIssuer, type AccessTokenIssuer } from "./tokens/access-token-issuer.js";
 import { createUserService, type UserService } from "./users/user-service.js";
@@ -28,8 +30,10 @@ export interface AppDeps {
   logError?: LogError;
   /** The client's IP for rate limits and session records; the entry knows how to find it. */
   clientIp?: (c: Context) => string | null;
-  /** SHA-256/HMAC for refresh tokens (default Web Crypto; Node passes faster synchronous ones). */
+  /** SHA-256/HMAC for refresh tokens and token signatures (default Web Crypto; Node passes faster synchronous ones). */
   tokenDigests?: TokenDigests;
+  /** Atomic multi-statement writes (default: a Kysely transaction; D1 passes its batch). */
+  writeBatch?: WriteBatch;
 }
 
 export interface Services {
@@ -57,11 +61,19 @@ export function createServices(deps: AppDeps): Services {
     deps.logError ?? ((message, fields) => console.error(JSON.stringify({ level: "error", message, ...fields })));
   const secrets = [config.jwt.secret, ...config.jwt.previousSecrets];
   const ring = createKeyRing(secrets);
-  const issueAccessToken = createAccessTokenIssuer(ring, config, clock);
+  const digests = deps.tokenDigests ?? webTokenDigests;
+  const issueAccessToken = createAccessTokenIssuer(ring, config, clock, digests);
   const limiter = createRateLimiter(db, clock);
   const throttle = createLoginThrottle(limiter, config, audit);
   const users = createUserService({ db, config, clock, passwords, throttle, audit });
-  const sessions = createSessionService({ db, config, clock, tokens: createRefreshTokenCrypto(config.jwt.secret, deps.tokenDigests), audit });
+  const sessions = createSessionService({
+    db,
+    writeBatch: deps.writeBatch ?? transactionBatch(db),
+    config,
+    clock,
+    tokens: createRefreshTokenCrypto(config.jwt.secret, digests),
+    audit,
+  });
   const signIn = createSignIn({ config, users, sessions, issueAccessToken, audit });
   const verifyOptions: VerifyOptions = {
     secret: secrets,

@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import { prepareQuery } from "../db/prepared-query.js";
 import type { Database, RefreshTokenRow, SessionRow, UserRow } from "../db/schema.js";
+import type { WriteBatch } from "../db/write-batch.js";
 
 // The only module that writes `sessions` and `refresh_tokens`.
 
@@ -10,16 +11,20 @@ export interface RefreshTokenWithSession {
   user: UserRow;
 }
 
+/** A session and its first refresh token, both or neither. */
 export async function insertSession(
   db: Kysely<Database>,
+  batch: WriteBatch,
   session: SessionRow,
   firstToken: { id: string; token_hash: string; expires_at: number },
 ): Promise<void> {
-  await db.insertInto("sessions").values(session).execute();
-  await db
-    .insertInto("refresh_tokens")
-    .values({ ...firstToken, session_id: session.id, created_at: session.created_at, rotated_at: null })
-    .execute();
+  await batch([
+    db.insertInto("sessions").values(session).compile(),
+    db
+      .insertInto("refresh_tokens")
+      .values({ ...firstToken, session_id: session.id, created_at: session.created_at, rotated_at: null })
+      .compile(),
+  ]);
 }
 
 const selectRefreshToken = prepareQuery<Database, "tokenHash", Record<string, unknown>>(["tokenHash"], (db, p) =>
@@ -120,22 +125,6 @@ const insertSuccessorQuery = prepareQuery<Database, "id" | "sessionId" | "tokenH
       .onConflict((oc) => oc.column("token_hash").doNothing()),
 );
 
-/** Inserts a successor; a no-op when it already exists (successors are deterministic). */
-export async function insertSuccessor(
-  db: Kysely<Database>,
-  row: { id: string; session_id: string; token_hash: string; created_at: number; expires_at: number },
-): Promise<void> {
-  await db.executeQuery(
-    insertSuccessorQuery(db)({
-      id: row.id,
-      sessionId: row.session_id,
-      tokenHash: row.token_hash,
-      createdAt: row.created_at,
-      expiresAt: row.expires_at,
-    }),
-  );
-}
-
 const markRotatedQuery = prepareQuery<Database, "tokenId" | "now", unknown>(["tokenId", "now"], (db, p) =>
   db
     .updateTable("refresh_tokens")
@@ -144,18 +133,38 @@ const markRotatedQuery = prepareQuery<Database, "tokenId" | "now", unknown>(["to
     .where("rotated_at", "is", null),
 );
 
-/** Marks a token rotated; `true` for exactly one caller however many race (conditional update). */
-export async function markRotated(db: Kysely<Database>, tokenId: string, now: number): Promise<boolean> {
-  const result = await db.executeQuery(markRotatedQuery(db)({ tokenId, now }));
-  return Number(result.numAffectedRows) === 1;
-}
-
 const touchSessionQuery = prepareQuery<Database, "sessionId" | "now", unknown>(["sessionId", "now"], (db, p) =>
   db.updateTable("sessions").set({ last_used_at: p.now as unknown as number }).where("id", "=", p.sessionId),
 );
 
-export async function touchSession(db: Kysely<Database>, sessionId: string, now: number): Promise<void> {
-  await db.executeQuery(touchSessionQuery(db)({ sessionId, now }));
+export interface Rotation {
+  tokenId: string;
+  sessionId: string;
+  successor: { id: string; token_hash: string; expires_at: number };
+  now: number;
+}
+
+/**
+ * DESIGN §5 step 2 as one atomic batch: insert the successor (a no-op when
+ * it exists: successors are deterministic), mark the presented token
+ * rotated with a conditional update, touch the session. `true` for exactly
+ * one caller however many race; a loser's batch changes nothing that
+ * matters (its insert meets the winner's row, and the session was used).
+ */
+export async function rotateToken(db: Kysely<Database>, batch: WriteBatch, rotation: Rotation): Promise<boolean> {
+  const { tokenId, sessionId, successor, now } = rotation;
+  const [, marked] = await batch([
+    insertSuccessorQuery(db)({
+      id: successor.id,
+      sessionId,
+      tokenHash: successor.token_hash,
+      createdAt: now,
+      expiresAt: successor.expires_at,
+    }),
+    markRotatedQuery(db)({ tokenId, now }),
+    touchSessionQuery(db)({ sessionId, now }),
+  ]);
+  return Number(marked!.numAffectedRows) === 1;
 }
 
 export async function findTokenByHash(

@@ -3,6 +3,7 @@ import type { AuditSink } from "../audit/audit-log.js";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
 import type { Database, SessionRow, UserRow } from "../db/schema.js";
+import type { WriteBatch } from "../db/write-batch.js";
 import { invalidGrant } from "../errors.js";
 import { uuidv7 } from "../ids.js";
 import type { RefreshTokenCrypto } from "./refresh-token-crypto.js";
@@ -40,6 +41,8 @@ export interface SessionService {
 
 export interface SessionServiceDeps {
   db: Kysely<Database>;
+  /** Atomic multi-statement writes (a transaction, or a D1 batch). */
+  writeBatch: WriteBatch;
   config: Config;
   clock: Clock;
   tokens: RefreshTokenCrypto;
@@ -48,15 +51,15 @@ export interface SessionServiceDeps {
 
 /**
  * Owns refresh sessions. Correct without interactive transactions (D1):
- * the successor is inserted first (idempotent, deterministic) and a
- * conditional update picks the one winner of a race.
+ * the writes of a rotation go out as one atomic batch and a conditional
+ * update inside it picks the one winner of a race.
  *
  * @example
- * const sessions = createSessionService({ db, config, clock, tokens, audit });
+ * const sessions = createSessionService({ db, writeBatch: transactionBatch(db), config, clock, tokens, audit });
  * const { refreshToken } = await sessions.rotate(presented, { ip });
  */
 export function createSessionService(deps: SessionServiceDeps): SessionService {
-  const { db, config, clock, tokens, audit } = deps;
+  const { db, writeBatch, config, clock, tokens, audit } = deps;
   const ttlMs = config.refreshTokenTtl * 1000;
   const graceMs = config.refreshReuseGrace * 1000;
 
@@ -86,7 +89,7 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       };
       const refreshToken = tokens.random();
       const refreshExpiresAt = Math.min(now + ttlMs, session.expires_at);
-      await repo.insertSession(db, session, {
+      await repo.insertSession(db, writeBatch, session, {
         id: uuidv7(now),
         token_hash: await tokens.hash(refreshToken),
         expires_at: refreshExpiresAt,
@@ -115,18 +118,13 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       const refreshExpiresAt = Math.min(now + ttlMs, session.expires_at);
 
       if (current.rotated_at === null) {
-        // Insert first: a crash after this leaves the presented token valid, so a retry still works.
-        await repo.insertSuccessor(db, {
-          id: uuidv7(now),
-          session_id: session.id,
-          token_hash: successorHash,
-          created_at: now,
-          expires_at: refreshExpiresAt,
+        const won = await repo.rotateToken(db, writeBatch, {
+          tokenId: current.id,
+          sessionId: session.id,
+          successor: { id: uuidv7(now), token_hash: successorHash, expires_at: refreshExpiresAt },
+          now,
         });
-        if (await repo.markRotated(db, current.id, now)) {
-          await repo.touchSession(db, session.id, now);
-          return { session, user, refreshToken: successor, refreshExpiresAt };
-        }
+        if (won) return { session, user, refreshToken: successor, refreshExpiresAt };
         current = { ...current, rotated_at: now }; // lost the race: treat as just rotated
       }
 

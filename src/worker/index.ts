@@ -8,7 +8,7 @@ import { ConfigError, parseConfig, type Env } from "../config.js";
 import type { Database } from "../db/schema.js";
 import { createHashWasmHasher } from "../passwords/hash-wasm-hasher.js";
 import { workersClientIp } from "./client-ip.js";
-import { D1Dialect } from "./d1-dialect.js";
+import { D1Dialect, d1Batch } from "./d1-dialect.js";
 import argon2 from "./wasm/argon2.wasm";
 import blake2b from "./wasm/blake2b.wasm";
 import { installHashWasmShim } from "./wasm-shim.js";
@@ -37,6 +37,7 @@ async function buildApp(env: WorkerEnv): Promise<App> {
   const config = parseConfig(stringBindings(env), { warn: (message) => console.warn(message) });
   const app = createApp({
     db: new Kysely<Database>({ dialect: new D1Dialect(env.DB) }),
+    writeBatch: (queries) => d1Batch(env.DB, queries),
     config,
     passwords: createHashWasmHasher(config.argon2),
     clientIp: workersClientIp,

@@ -10,6 +10,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { AuditEvent } from "../../src/audit/audit-log.js";
 import { parseConfig } from "../../src/config.js";
 import type { Database } from "../../src/db/schema.js";
+import type { WriteBatch } from "../../src/db/write-batch.js";
 import { AppError } from "../../src/errors.js";
 import { uuidv7 } from "../../src/ids.js";
 import { createRateLimiter } from "../../src/ratelimit/rate-limiter.js";
@@ -28,7 +29,11 @@ const START = Date.UTC(2026, 3, 1, 12, 0, 0);
  * @example
  * describeSessionRepositoryContract("better-sqlite3", createTestDb);
  */
-export function describeSessionRepositoryContract(name: string, makeDb: () => Promise<Kysely<Database>>): void {
+export function describeSessionRepositoryContract(
+  name: string,
+  makeDb: () => Promise<Kysely<Database>>,
+  makeWriteBatch: (db: Kysely<Database>) => WriteBatch,
+): void {
   let db: Kysely<Database>;
   let now: number;
   let audit: AuditEvent[];
@@ -36,7 +41,8 @@ export function describeSessionRepositoryContract(name: string, makeDb: () => Pr
   const advance = (ms: number) => void (now += ms);
   const config = parseConfig({ JWT_SECRET: SECRET, REFRESH_TOKEN_TTL: "3600", SESSION_MAX_AGE: "86400" });
   const tokens = createRefreshTokenCrypto(SECRET);
-  const sessions = () => createSessionService({ db, config, clock, tokens, audit: (e) => audit.push(e) });
+  const sessions = () =>
+    createSessionService({ db, writeBatch: makeWriteBatch(db), config, clock, tokens, audit: (e) => audit.push(e) });
 
   beforeEach(async () => {
     db = await makeDb();
@@ -119,12 +125,39 @@ export function describeSessionRepositoryContract(name: string, makeDb: () => Pr
       expect((await sessionRepo.findSession(db, session.id))?.last_used_at).toBe(START + 1000);
     });
 
-    it("a conditional update lets exactly one of 10 concurrent markRotated calls win", async () => {
+    it("a conditional update lets exactly one of 10 concurrent rotation batches win", async () => {
       const userId = await newUser();
       const { session } = await start(userId);
       const [first] = await tokensOf(session.id);
-      const wins = await Promise.all(Array.from({ length: 10 }, () => sessionRepo.markRotated(db, first!.id, now)));
+      const batch = makeWriteBatch(db);
+      const wins = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          sessionRepo.rotateToken(db, batch, {
+            tokenId: first!.id,
+            sessionId: session.id,
+            successor: { id: uuidv7(now), token_hash: `successor-${session.id}-${i}`, expires_at: now + 60_000 },
+            now,
+          }),
+        ),
+      );
       expect(wins.filter(Boolean)).toHaveLength(1);
+    });
+
+    it("a session and its first token are written together or not at all", async () => {
+      const userId = await newUser();
+      const { session: existing } = await start(userId);
+      const [taken] = await tokensOf(existing.id);
+      const id = uuidv7(now);
+      const session = { ...existing, id, created_at: now, last_used_at: now };
+      // The token insert violates token_hash UNIQUE after the session insert succeeded.
+      const failed = await sessionRepo
+        .insertSession(db, makeWriteBatch(db), session, { id: uuidv7(now), token_hash: taken!.token_hash, expires_at: now + 60_000 })
+        .then(
+          () => false,
+          () => true,
+        );
+      expect(failed).toBe(true);
+      expect(await sessionRepo.findSession(db, id)).toBeUndefined();
     });
 
     it("10 concurrent rotations of one token: one winner, every caller gets the same successor", async () => {

@@ -2,7 +2,11 @@
 import { env } from "cloudflare:workers";
 import { Kysely } from "kysely";
 import type { Database } from "../../src/db/schema.js";
-import { D1Dialect } from "../../src/worker/d1-dialect.js";
+import { D1Dialect, d1Batch } from "../../src/worker/d1-dialect.js";
 import { describeSessionRepositoryContract } from "../contract/session-repository-contract.js";
 
-describeSessionRepositoryContract("D1", async () => new Kysely<Database>({ dialect: new D1Dialect(env.DB) }));
+describeSessionRepositoryContract(
+  "D1",
+  async () => new Kysely<Database>({ dialect: new D1Dialect(env.DB) }),
+  () => (queries) => d1Batch(env.DB, queries),
+);

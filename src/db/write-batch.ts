@@ -1,0 +1,26 @@
+import type { CompiledQuery, Kysely, QueryResult } from "kysely";
+
+/**
+ * Runs compiled write queries in order as one atomic unit and returns
+ * their results in the same order. Every statement runs whatever the
+ * previous ones changed, so conditions belong in the SQL itself.
+ */
+export type WriteBatch = (queries: readonly CompiledQuery[]) => Promise<QueryResult<unknown>[]>;
+
+/**
+ * The batch for drivers with transactions (better-sqlite3): one
+ * transaction, so one commit instead of one per statement. D1 has no
+ * interactive transactions; its entry passes `d1Batch` instead.
+ *
+ * @example
+ * const batch = transactionBatch(db);
+ * const [inserted, updated] = await batch([insertQuery, updateQuery]);
+ */
+export function transactionBatch<DB>(db: Kysely<DB>): WriteBatch {
+  return (queries) =>
+    db.transaction().execute(async (trx) => {
+      const results: QueryResult<unknown>[] = [];
+      for (const query of queries) results.push(await trx.executeQuery(query));
+      return results;
+    });
+}
