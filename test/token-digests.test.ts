@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { nodeTokenDigests } from "../src/node/token-digests.js";
-import { createRefreshTokenCrypto, webTokenDigests } from "../src/sessions/refresh-token-crypto.js";
+import { createRefreshTokenCrypto } from "../src/sessions/refresh-token-crypto.js";
+import { webTokenDigests } from "../src/tokens/token-digests.js";
 
 const SECRET = "digest-test-secret-0123456789abcdef";
 const bytes = (s: string) => new TextEncoder().encode(s);

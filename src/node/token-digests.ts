@@ -1,5 +1,5 @@
 import { createHash, createHmac } from "node:crypto";
-import type { TokenDigests } from "../sessions/refresh-token-crypto.js";
+import type { TokenDigests } from "../tokens/token-digests.js";
 
 /**
  * Synchronous `node:crypto` digests for refresh tokens: same bytes as Web

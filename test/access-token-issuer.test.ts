@@ -1,0 +1,72 @@
+import { decodeProtectedHeader, jwtVerify, SignJWT } from "jose";
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "../src/config.js";
+import { nodeTokenDigests } from "../src/node/token-digests.js";
+import { createAccessTokenIssuer, type AccessTokenSubject } from "../src/tokens/access-token-issuer.js";
+import { webTokenDigests } from "../src/tokens/token-digests.js";
+import { createKeyRing } from "../src/verify/key-ring.js";
+import { createAccessTokenVerifier } from "../src/verify/verify-access-token.js";
+
+const SECRET = "issuer-test-secret-0123456789abcdefghij";
+const NOW = Date.UTC(2026, 10, 22, 12, 0, 0);
+const clock = { now: () => NOW };
+const key = new TextEncoder().encode(SECRET);
+
+/** What jose's SignJWT makes from the same claims: the reference the issuer must match byte for byte. */
+async function joseReference(token: string, audience: string | string[]): Promise<string> {
+  const payload = JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString("utf8"));
+  const { iss, aud, sub, iat, exp, jti, ...claims } = payload;
+  expect(aud).toEqual(audience);
+  return new SignJWT(claims)
+    .setProtectedHeader(decodeProtectedHeader(token) as { alg: string })
+    .setIssuer(iss)
+    .setAudience(aud)
+    .setSubject(sub)
+    .setIssuedAt(iat)
+    .setExpirationTime(exp)
+    .setJti(jti)
+    .sign(key);
+}
+
+const subjects: Array<[string, AccessTokenSubject]> = [
+  ["with a session", { sub: "0193a0b0-0000-7000-8000-000000000001", clientId: "tessera", sid: "0193a0b0-0000-7000-8000-000000000002", role: "user", scope: "read write" }],
+  ["without a session", { sub: "svc-1", clientId: "svc-1", role: "viewer", scope: "read" }],
+];
+
+describe("access tokens are signed through the injected HMAC", () => {
+  for (const [digestsName, digests] of [["node:crypto", nodeTokenDigests], ["Web Crypto", webTokenDigests]] as const) {
+    for (const audience of ["tessera-api", "api-a,api-b"]) {
+      for (const [subjectName, subject] of subjects) {
+        it(`${digestsName}, audience ${audience}, ${subjectName}: the bytes jose's SignJWT makes, and they verify`, async () => {
+          const config = parseConfig({ JWT_SECRET: SECRET, JWT_AUDIENCE: audience, ACCESS_TOKEN_TTL: "600" });
+          const issue = createAccessTokenIssuer(createKeyRing(SECRET), config, clock, digests);
+          const { accessToken, expiresIn } = await issue(subject);
+          const expectedAudience = audience.includes(",") ? audience.split(",") : audience;
+          expect(accessToken).toBe(await joseReference(accessToken, expectedAudience));
+          expect(expiresIn).toBe(600);
+
+          const { payload, protectedHeader } = await jwtVerify(accessToken, key, {
+            algorithms: ["HS256"],
+            typ: "at+jwt",
+            issuer: config.jwt.issuer,
+            audience: config.jwt.audience,
+            currentDate: new Date(NOW),
+          });
+          expect(protectedHeader).toEqual({ alg: "HS256", typ: "at+jwt", kid: (await createKeyRing(SECRET)).signing.kid });
+          expect(payload).toMatchObject({ sub: subject.sub, client_id: subject.clientId, role: subject.role, scope: subject.scope });
+          expect(payload.sid).toBe(subject.sid);
+          expect(payload.exp! - payload.iat!).toBe(600);
+
+          const verifier = createAccessTokenVerifier({ secret: SECRET, issuer: config.jwt.issuer, audience: config.jwt.audience, now: () => NOW });
+          expect((await verifier.verify(accessToken)).sub).toBe(subject.sub);
+        });
+      }
+    }
+  }
+
+  it("a token signed with another key does not verify", async () => {
+    const config = parseConfig({ JWT_SECRET: "another-secret-0123456789abcdefghijklmn" });
+    const { accessToken } = await createAccessTokenIssuer(createKeyRing(config.jwt.secret), config, clock, nodeTokenDigests)(subjects[0]![1]);
+    await expect(jwtVerify(accessToken, key, { currentDate: new Date(NOW) })).rejects.toThrow();
+  });
+});
