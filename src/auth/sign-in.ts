@@ -1,5 +1,5 @@
 import type { Config } from "../config.js";
-import type { SessionRow, UserRow } from "../db/schema.js";
+import type { AccountRow, SessionRow } from "../db/schema.js";
 import type { SessionService } from "../sessions/session-service.js";
 import type { AccessTokenIssuer } from "../tokens/access-token-issuer.js";
 import type { UserService } from "../users/user-service.js";
@@ -7,7 +7,7 @@ import type { AuditSink } from "../audit/audit-log.js";
 import { grantedScope, refreshedScope } from "./scopes.js";
 
 export interface SignedIn {
-  user: UserRow;
+  user: AccountRow;
   session: SessionRow;
   accessToken: string;
   expiresIn: number;
@@ -25,7 +25,7 @@ export interface SignIn {
   /** Password grant: authenticate, start a session, issue both tokens. */
   withPassword(email: string, password: string, scope: string | undefined, client: ClientContext): Promise<SignedIn>;
   /** Starts a session for a user who just proved who they are (registration). */
-  forUser(user: UserRow, client: ClientContext): Promise<SignedIn>;
+  forUser(user: AccountRow, client: ClientContext): Promise<SignedIn>;
   /** Refresh grant: rotate and issue a new access token with the session's scope. */
   withRefreshToken(token: string, client: ClientContext): Promise<SignedIn>;
 }
@@ -47,7 +47,7 @@ export function createSignIn(deps: {
   const { config, users, sessions, issueAccessToken, audit } = deps;
   const clientId = config.firstPartyClientId;
 
-  async function start(user: UserRow, scope: string, client: ClientContext): Promise<SignedIn> {
+  async function start(user: AccountRow, scope: string, client: ClientContext): Promise<SignedIn> {
     const { session, refreshToken, refreshExpiresAt } = await sessions.start({
       userId: user.id,
       clientId,

@@ -51,6 +51,8 @@ export interface Database {
 }
 
 export type UserRow = Selectable<UserTable>;
+/** A user without the password hash: what flows past authentication. */
+export type AccountRow = Omit<UserRow, "password_hash">;
 export type NewUserRow = Insertable<UserTable>;
 export type SessionRow = Selectable<SessionTable>;
 export type RefreshTokenRow = Selectable<RefreshTokenTable>;

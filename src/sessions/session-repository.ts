@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import { prepareQuery } from "../db/prepared-query.js";
-import type { Database, RefreshTokenRow, SessionRow, UserRow } from "../db/schema.js";
+import type { AccountRow, Database, RefreshTokenRow, SessionRow, UserRow } from "../db/schema.js";
 import type { WriteBatch } from "../db/write-batch.js";
 
 // The only module that writes `sessions` and `refresh_tokens`.
@@ -8,7 +8,8 @@ import type { WriteBatch } from "../db/write-batch.js";
 export interface RefreshTokenWithSession {
   token: RefreshTokenRow;
   session: SessionRow;
-  user: UserRow;
+  /** Never the password hash: a refresh has no use for it. */
+  user: AccountRow;
 }
 
 /** A session and its first refresh token, both or neither. */
@@ -57,7 +58,6 @@ const selectRefreshToken = prepareQuery<Database, "tokenHash", Record<string, un
       "u.id as u_id",
       "u.email as u_email",
       "u.name as u_name",
-      "u.password_hash as u_password_hash",
       "u.role as u_role",
       "u.disabled_at as u_disabled_at",
       "u.email_verified_at as u_email_verified_at",
@@ -99,7 +99,6 @@ export async function findRefreshToken(db: Kysely<Database>, tokenHash: string):
       id: r.u_id,
       email: r.u_email,
       name: r.u_name,
-      password_hash: r.u_password_hash,
       role: r.u_role,
       disabled_at: r.u_disabled_at,
       email_verified_at: r.u_email_verified_at,

@@ -2,7 +2,7 @@ import type { Kysely } from "kysely";
 import type { AuditSink } from "../audit/audit-log.js";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
-import type { Database, SessionRow, UserRow } from "../db/schema.js";
+import type { AccountRow, Database, SessionRow, UserRow } from "../db/schema.js";
 import type { WriteBatch } from "../db/write-batch.js";
 import { invalidGrant } from "../errors.js";
 import { uuidv7 } from "../ids.js";
@@ -19,7 +19,7 @@ export interface StartSessionInput {
 
 export interface IssuedRefresh {
   session: SessionRow;
-  user: UserRow;
+  user: AccountRow;
   refreshToken: string;
   /** When the refresh token stops working (idle limit or the session's absolute limit). */
   refreshExpiresAt: number;

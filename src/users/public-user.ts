@@ -1,4 +1,4 @@
-import type { UserRow } from "../db/schema.js";
+import type { AccountRow } from "../db/schema.js";
 
 /** The user as clients see it: never a hash, timestamps in ISO 8601. */
 export interface PublicUser {
@@ -12,7 +12,7 @@ export interface PublicUser {
   updated_at: string;
 }
 
-export function toPublicUser(row: UserRow): PublicUser {
+export function toPublicUser(row: AccountRow): PublicUser {
   return {
     id: row.id,
     email: row.email,

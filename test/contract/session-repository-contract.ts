@@ -117,6 +117,7 @@ export function describeSessionRepositoryContract(
       expect(rotated.refreshToken).toBe(await tokens.successorOf(refreshToken));
       expect(rotated.session.id).toBe(session.id);
       expect(rotated.user.id).toBe(userId);
+      expect(rotated.user).not.toHaveProperty("password_hash"); // a refresh never loads the hash
       const rows = await tokensOf(session.id);
       expect(rows.map((r) => [r.token_hash, r.rotated_at])).toEqual([
         [await tokens.hash(refreshToken), START + 1000],
