@@ -63,12 +63,13 @@ export function createServices(deps: AppDeps): Services {
   const ring = createKeyRing(secrets);
   const digests = deps.tokenDigests ?? webTokenDigests;
   const issueAccessToken = createAccessTokenIssuer(ring, config, clock, digests);
-  const limiter = createRateLimiter(db, clock);
+  const writeBatch = deps.writeBatch ?? transactionBatch(db);
+  const limiter = createRateLimiter(db, clock, writeBatch);
   const throttle = createLoginThrottle(limiter, config, audit);
   const users = createUserService({ db, config, clock, passwords, throttle, audit });
   const sessions = createSessionService({
     db,
-    writeBatch: deps.writeBatch ?? transactionBatch(db),
+    writeBatch,
     config,
     clock,
     tokens: createRefreshTokenCrypto(config.jwt.secret, digests),

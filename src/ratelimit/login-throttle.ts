@@ -1,7 +1,7 @@
 import type { AuditSink } from "../audit/audit-log.js";
 import type { Config } from "../config.js";
 import { AppError } from "../errors.js";
-import type { RateLimiter } from "./rate-limiter.js";
+import type { RateLimitResult, RateLimiter } from "./rate-limiter.js";
 
 export function rateLimited(retryAfter: number): AppError {
   return new AppError("rate_limited", 429, "Too many requests; try again later.", {
@@ -28,16 +28,17 @@ export function createLoginThrottle(limiter: RateLimiter, config: Config, audit:
   const accountKey = (email: string) => `account:${email}`;
   return {
     async attempt(email, ip) {
-      const perIp = await limiter.hit(accountIpKey(email, ip), config.rateLimits.login);
-      const perAccount = await limiter.hit(accountKey(email), config.rateLimits.account);
+      const [perIp, perAccount] = (await limiter.hitAll([
+        { key: accountIpKey(email, ip), rule: config.rateLimits.login },
+        { key: accountKey(email), rule: config.rateLimits.account },
+      ])) as [RateLimitResult, RateLimitResult];
       if (!perIp.allowed || !perAccount.allowed) {
         audit({ type: "rate_limited", ip, limit: !perIp.allowed ? "login" : "account" });
         throw rateLimited(Math.max(perIp.allowed ? 0 : perIp.retryAfter, perAccount.allowed ? 0 : perAccount.retryAfter));
       }
     },
     async succeeded(email, ip) {
-      await limiter.reset(accountIpKey(email, ip));
-      await limiter.reset(accountKey(email));
+      await limiter.reset(accountIpKey(email, ip), accountKey(email));
     },
   };
 }

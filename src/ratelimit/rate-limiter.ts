@@ -3,6 +3,7 @@ import type { Clock } from "../clock.js";
 import type { RateLimitRule } from "../config.js";
 import { prepareQuery } from "../db/prepared-query.js";
 import type { Database } from "../db/schema.js";
+import { transactionBatch, type WriteBatch } from "../db/write-batch.js";
 
 // Compiled once per database: this upsert runs on every /auth request.
 const countHit = prepareQuery<Database, "key" | "windowStart" | "expiresAt", { count: number }>(
@@ -31,8 +32,16 @@ export interface RateLimitResult {
 export interface RateLimiter {
   /** Counts one attempt against `key` and says whether it is within `rule`. */
   hit(key: string, rule: RateLimitRule): Promise<RateLimitResult>;
-  reset(key: string): Promise<void>;
+  /** Counts one attempt against each key as one atomic batch (one commit; one D1 round trip). */
+  hitAll(hits: readonly RateLimitHit[]): Promise<RateLimitResult[]>;
+  /** Clears the counters of every key given, in one statement. */
+  reset(...keys: string[]): Promise<void>;
   purgeExpired(): Promise<void>;
+}
+
+export interface RateLimitHit {
+  key: string;
+  rule: RateLimitRule;
 }
 
 /**
@@ -43,23 +52,35 @@ export interface RateLimiter {
  * @example
  * const { allowed, retryAfter } = await limiter.hit(`ip:${ip}`, config.rateLimits.authIp);
  */
-export function createRateLimiter(db: Kysely<Database>, clock: Clock): RateLimiter {
+export function createRateLimiter(db: Kysely<Database>, clock: Clock, writeBatch: WriteBatch = transactionBatch(db)): RateLimiter {
+  function windowOf(rule: RateLimitRule, now: number) {
+    const windowMs = rule.windowSeconds * 1000;
+    const windowStart = now - (now % windowMs);
+    return { windowStart, expiresAt: windowStart + windowMs };
+  }
+  function judge(rows: readonly { count: number }[], rule: RateLimitRule, expiresAt: number, now: number): RateLimitResult {
+    const row = rows[0];
+    if (!row) throw new Error("rate limit upsert returned no row");
+    return {
+      allowed: Number(row.count) <= rule.count,
+      retryAfter: Math.max(1, Math.ceil((expiresAt - now) / 1000)),
+    };
+  }
   return {
     async hit(key, rule) {
       const now = clock.now();
-      const windowMs = rule.windowSeconds * 1000;
-      const windowStart = now - (now % windowMs);
-      const expiresAt = windowStart + windowMs;
+      const { windowStart, expiresAt } = windowOf(rule, now);
       const { rows } = await db.executeQuery(countHit(db)({ key, windowStart, expiresAt }));
-      const row = rows[0];
-      if (!row) throw new Error("rate limit upsert returned no row");
-      return {
-        allowed: Number(row.count) <= rule.count,
-        retryAfter: Math.max(1, Math.ceil((expiresAt - now) / 1000)),
-      };
+      return judge(rows, rule, expiresAt, now);
     },
-    async reset(key) {
-      await db.deleteFrom("rate_limits").where("key", "=", key).execute();
+    async hitAll(hits) {
+      const now = clock.now();
+      const windows = hits.map((h) => windowOf(h.rule, now));
+      const results = await writeBatch(hits.map((h, i) => countHit(db)({ key: h.key, ...windows[i]! })));
+      return results.map((r, i) => judge(r.rows as { count: number }[], hits[i]!.rule, windows[i]!.expiresAt, now));
+    },
+    async reset(...keys) {
+      if (keys.length > 0) await db.deleteFrom("rate_limits").where("key", "in", keys).execute();
     },
     async purgeExpired() {
       await db.deleteFrom("rate_limits").where("expires_at", "<=", clock.now()).execute();

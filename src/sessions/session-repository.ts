@@ -12,6 +12,17 @@ export interface RefreshTokenWithSession {
   user: AccountRow;
 }
 
+const sessionColumns = ["id", "user_id", "client_id", "scope", "created_at", "last_used_at", "expires_at", "revoked_at", "revoke_reason", "user_agent", "ip"] as const;
+const tokenColumns = ["id", "session_id", "token_hash", "created_at", "expires_at", "rotated_at"] as const;
+
+// Compiled once: every login and registration starts a session.
+const insertSessionQuery = prepareQuery<Database, (typeof sessionColumns)[number], unknown>(sessionColumns, (db, p) =>
+  db.insertInto("sessions").values(p as unknown as SessionRow),
+);
+const insertTokenQuery = prepareQuery<Database, (typeof tokenColumns)[number], unknown>(tokenColumns, (db, p) =>
+  db.insertInto("refresh_tokens").values(p as unknown as RefreshTokenRow),
+);
+
 /** A session and its first refresh token, both or neither. */
 export async function insertSession(
   db: Kysely<Database>,
@@ -20,11 +31,8 @@ export async function insertSession(
   firstToken: { id: string; token_hash: string; expires_at: number },
 ): Promise<void> {
   await batch([
-    db.insertInto("sessions").values(session).compile(),
-    db
-      .insertInto("refresh_tokens")
-      .values({ ...firstToken, session_id: session.id, created_at: session.created_at, rotated_at: null })
-      .compile(),
+    insertSessionQuery(db)(session),
+    insertTokenQuery(db)({ ...firstToken, session_id: session.id, created_at: session.created_at, rotated_at: null }),
   ]);
 }
 

@@ -1,4 +1,5 @@
 import type { ExpressionBuilder, Kysely } from "kysely";
+import { prepareQuery } from "../db/prepared-query.js";
 import type { Database, NewUserRow, UserRow, UserTable } from "../db/schema.js";
 
 // The only module that writes `users`. Functions take `db` first and own all SQL.
@@ -13,8 +14,14 @@ export async function insertUser(db: Kysely<Database>, row: NewUserRow): Promise
   return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;
 }
 
+// Compiled once: every login looks its user up by email.
+const userByEmail = prepareQuery<Database, "email", UserRow>(["email"], (db, p) =>
+  db.selectFrom("users").selectAll().where("email", "=", p.email),
+);
+
 export async function findUserByEmail(db: Kysely<Database>, email: string): Promise<UserRow | undefined> {
-  return db.selectFrom("users").selectAll().where("email", "=", email).executeTakeFirst();
+  const { rows } = await db.executeQuery(userByEmail(db)({ email }));
+  return rows[0];
 }
 
 export async function findUserById(db: Kysely<Database>, id: string): Promise<UserRow | undefined> {

@@ -249,7 +249,7 @@ export function describeSessionRepositoryContract(
 
   describe(`${name}: rate-limit counters`, () => {
     it("count 10 concurrent hits atomically: exactly the first 5 are allowed", async () => {
-      const limiter = createRateLimiter(db, clock);
+      const limiter = createRateLimiter(db, clock, makeWriteBatch(db));
       const key = `contract:${uuidv7(now)}`;
       const rule = { count: 5, windowSeconds: 60 };
       const results = await Promise.all(Array.from({ length: 10 }, () => limiter.hit(key, rule)));
@@ -259,7 +259,7 @@ export function describeSessionRepositoryContract(
     });
 
     it("start again from one in the next window, with Retry-After counting down to it", async () => {
-      const limiter = createRateLimiter(db, clock);
+      const limiter = createRateLimiter(db, clock, makeWriteBatch(db));
       const key = `contract:${uuidv7(now)}`;
       const rule = { count: 2, windowSeconds: 60 };
       // START is on a minute boundary: the window is [START, START + 60 s).
@@ -274,13 +274,32 @@ export function describeSessionRepositoryContract(
       await limiter.reset(key);
       expect(await limiter.hit(key, rule)).toEqual({ allowed: true, retryAfter: 60 });
     });
+    it("hitAll counts every key in one batch and judges each against its own rule; reset clears several keys", async () => {
+      const limiter = createRateLimiter(db, clock, makeWriteBatch(db));
+      const tight = `contract:${uuidv7(now)}`;
+      const loose = `contract:${uuidv7(now)}`;
+      const hits = [
+        { key: tight, rule: { count: 1, windowSeconds: 60 } },
+        { key: loose, rule: { count: 3, windowSeconds: 3600 } },
+      ];
+      expect((await limiter.hitAll(hits)).map((r) => r.allowed)).toEqual([true, true]);
+      const second = await limiter.hitAll(hits);
+      expect(second).toEqual([
+        { allowed: false, retryAfter: 60 },
+        { allowed: true, retryAfter: 3600 },
+      ]);
+      const counts = await db.selectFrom("rate_limits").select(["key", "count"]).where("key", "in", [tight, loose]).orderBy("key").execute();
+      expect(counts.map((r) => r.count)).toEqual([2, 2]);
+      await limiter.reset(tight, loose);
+      expect(await db.selectFrom("rate_limits").select("key").where("key", "in", [tight, loose]).execute()).toEqual([]);
+    });
   });
 
   describe(`${name}: purging expired rows`, () => {
     it("deletes expired refresh tokens, expired sessions and past rate-limit windows, and keeps live ones", async () => {
       const userId = await newUser();
       const old = await start(userId);
-      const limiter = createRateLimiter(db, clock);
+      const limiter = createRateLimiter(db, clock, makeWriteBatch(db));
       const oldKey = `contract:${uuidv7(now)}`;
       await limiter.hit(oldKey, { count: 5, windowSeconds: 60 });
       advance(3_000_000);
