@@ -107,10 +107,12 @@ const http = Object.fromEntries(
 
 // 3. refresh grant over HTTP vs the raw transaction, alternating
 let refresh;
+let refreshControl;
 let rawRotation;
 {
   const srv = await startServer("servers/tessera-app.mjs");
   const refreshRuns = [];
+  const controlRuns = [];
   const rawRuns = [];
   let chains = srv.refreshTokens;
   try {
@@ -121,12 +123,16 @@ let rawRotation;
       const run = await runChild("load/autocannon-run.mjs", { port: srv.port, scenario: "refresh", refreshTokens: chains, duration: HTTP_SECONDS, warmup: 0 });
       chains = run.pool; // the chains' current tokens, for the next round
       refreshRuns.push(run);
+      log(`3. round ${round}/${ROUNDS}: POST /auth/token, unsupported grant (control)`);
+      controlRuns.push(await runChild("load/autocannon-run.mjs", { port: srv.port, scenario: "unsupported-grant", duration: HTTP_SECONDS, warmup: 0 }));
     }
   } finally {
     await srv.stop();
   }
   refresh = { rps: median(refreshRuns.map((r) => r.rps)), rounds: refreshRuns.map((r) => Math.round(r.rps)), failed: refreshRuns.reduce((a, r) => a + r.failed, 0), errors: refreshRuns.reduce((a, r) => a + r.errors + r.non2xx, 0) };
   rawRotation = { rps: median(rawRuns.map((r) => r.rps)), rounds: rawRuns.map((r) => Math.round(r.rps)) };
+  // Every control request must be the 400 it is meant to be, nothing else.
+  refreshControl = { rps: median(controlRuns.map((r) => r.rps)), rounds: controlRuns.map((r) => Math.round(r.rps)), unexpected: controlRuns.reduce((a, r) => a + r.errors + r.requests - (r.statusCounts["400"] ?? 0), 0) };
 }
 
 function percentile(sorted, p) {
@@ -216,6 +222,7 @@ const rows = [
   { item: 2, figure: "hono + plain jose (reused / fresh)", value: http.honoJose.reused.rps, unit: "req/s", ratio: null, versus: `fresh: ${http.honoJose.fresh.rps.toFixed(0)} req/s`, target: "", pass: null },
   { item: 3, figure: "POST /auth/token refresh grant", value: refresh.rps, unit: "req/s", ratio: refresh.rps / rawRotation.rps, versus: "raw better-sqlite3 rotation", target: "≥ 0.4", pass: (r) => r >= 0.4 },
   { item: 3, figure: "raw better-sqlite3 rotation transaction", value: rawRotation.rps, unit: "rotations/s", ratio: null, versus: "", target: "", pass: null },
+  { item: 3, figure: "POST /auth/token, unsupported grant (control)", value: refreshControl.rps, unit: "req/s", ratio: refreshControl.rps / rawRotation.rps, versus: "raw better-sqlite3 rotation", target: "", pass: null },
   { item: 4, figure: "protected GET corrected p99, idle", value: idle.p99, unit: "ms", ratio: null, versus: "", target: "", pass: null },
   { item: 4, figure: "protected GET corrected p99, 5 logins/s", value: loaded.p99, unit: "ms", ratio: loaded.p99 / idle.p99, versus: "idle p99", target: "≤ 2.5", pass: (r) => r <= 2.5 },
   { item: 4, figure: `login throughput (${app.hasher})`, value: logins.rps, unit: "logins/s", ratio: logins.rps / rawArgon2.rps, versus: "raw native argon2id verify", target: "≥ 0.8", pass: (r) => r >= 0.8 },
@@ -234,13 +241,14 @@ const checks = {
   freshTokensWrapped: Object.values(http).some((s) => s.fresh?.wrapped === true),
   non2xx: Object.fromEntries(Object.entries(http).map(([k, s]) => [k, Object.fromEntries(Object.entries(s).map(([sc, r]) => [sc, r.non2xx + r.errors]))])),
   refreshFailures: refresh.failed + refresh.errors,
+  refreshControlUnexpected: refreshControl.unexpected,
   loginNon2xx: logins.non2xx + logins.errors,
   openLoopStatusErrors: idle.statusErrors + loaded.statusErrors,
   loginsDuringLoaded: loaded.logins,
 };
 machine.loadAverageAtEnd = loadavg().map((l) => Number(l.toFixed(2)));
 const settings = { httpSeconds: HTTP_SECONDS, warmupSeconds: WARMUP_SECONDS, connections: CONNECTIONS, rounds: ROUNDS, openLoop: { rate: OPEN_LOOP_RATE, secondsPerRound: OPEN_LOOP_SECONDS, loginRate: 5 }, loginConnections: 4, argon2: app.argon2, hasher: app.hasher };
-writeFileSync(out("results.json"), `${JSON.stringify({ machine, settings, rows, checks, raw: { micro, http, refresh, rawRotation, idle, loaded, logins, rawArgon2 } }, null, 2)}\n`);
+writeFileSync(out("results.json"), `${JSON.stringify({ machine, settings, rows, checks, raw: { micro, http, refresh, refreshControl, rawRotation, idle, loaded, logins, rawArgon2 } }, null, 2)}\n`);
 
 const md = [
   "# Tessera benchmark results",
@@ -257,7 +265,7 @@ const md = [
   "",
   `Status for a valid / tampered token: ${Object.entries(verifiesTokens).map(([k, v]) => `${k} ${v.valid}/${v.tampered}`).join(", ")}.`,
   "",
-  `Sanity: fresh tokens wrapped around: ${checks.freshTokensWrapped}; refresh failures: ${checks.refreshFailures}; login non-2xx: ${checks.loginNon2xx}; open-loop errors: ${checks.openLoopStatusErrors}; logins during the loaded p99 run: ${loaded.logins?.count ?? 0} (errors ${loaded.logins?.statusErrors ?? 0}).`,
+  `Sanity: fresh tokens wrapped around: ${checks.freshTokensWrapped}; refresh failures: ${checks.refreshFailures}; control requests other than 400: ${checks.refreshControlUnexpected}; login non-2xx: ${checks.loginNon2xx}; open-loop errors: ${checks.openLoopStatusErrors}; logins during the loaded p99 run: ${loaded.logins?.count ?? 0} (errors ${loaded.logins?.statusErrors ?? 0}).`,
   "",
 ];
 writeFileSync(out("RESULTS.md"), md.join("\n"));

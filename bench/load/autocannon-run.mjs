@@ -2,7 +2,10 @@
 //  reused  — one token on every request;
 //  fresh   — a never-seen token on every request (pre-minted, rotated through setupRequest);
 //  refresh — the refresh grant, each connection following its own rotation chain;
-//  login   — the password grant.
+//  login   — the password grant;
+//  unsupported-grant — POST /auth/token with a grant type the service refuses (400): the
+//            refresh request's whole path (security headers, body limit, the per-IP /auth
+//            counter, body parsing, validation, a JSON answer) without rotation or signing.
 import autocannon from "autocannon";
 import { serveJob } from "../lib/child.mjs";
 import { CONNECTIONS, HOST, PROTECTED_PATH } from "../lib/config.mjs";
@@ -62,6 +65,8 @@ function requestsFor(job) {
       const body = new URLSearchParams({ grant_type: "password", username: job.email, password: job.password }).toString();
       return { requests: [{ method: "POST", path: "/auth/token", headers: { "content-type": "application/x-www-form-urlencoded" }, body }] };
     }
+    case "unsupported-grant":
+      return { requests: [{ method: "POST", path: "/auth/token", headers: { "content-type": "application/x-www-form-urlencoded" }, body: `grant_type=bench_control&refresh_token=rt_${"A".repeat(43)}` }] };
     default:
       throw new Error(`unknown scenario ${job.scenario}`);
   }
@@ -85,6 +90,7 @@ serveJob(async (job) => {
     requests: result.requests.total,
     rps: result.requests.total / job.duration,
     non2xx: result.non2xx,
+    statusCounts: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, s.count])),
     errors: result.errors + result.timeouts,
     latencyP50: result.latency.p50,
     latencyP99: result.latency.p99,

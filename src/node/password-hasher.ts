@@ -31,7 +31,7 @@ const ARGON2ID = 2; // @node-rs/argon2 Algorithm.Argon2id (a const enum, unusabl
 const VERSION_0X13 = 1; // @node-rs/argon2 Version.V0x13
 
 // The native binding runs on libuv's thread pool (4 threads by default), which
-// WebCrypto (jose's signing and verification) and fs share: keep one free.
+// WebCrypto (jose's verification of a first-seen token) and fs share: keep one free.
 const defaultConcurrency = () => Math.max(1, Math.min(availableParallelism(), 3));
 
 const loadNodeRsArgon2: NativeArgon2Loader = async () => (await import("@node-rs/argon2")) as unknown as NativeArgon2;
