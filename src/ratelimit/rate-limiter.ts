@@ -3,7 +3,7 @@ import type { Clock } from "../clock.js";
 import type { RateLimitRule } from "../config.js";
 import { prepareQuery } from "../db/prepared-query.js";
 import type { Database } from "../db/schema.js";
-import { transactionBatch, type WriteBatch } from "../db/write-batch.js";
+import type { WriteBatch } from "../db/write-batch.js";
 
 // Compiled once per database: this upsert runs on every /auth request.
 const countHit = prepareQuery<Database, "key" | "windowStart" | "expiresAt", { count: number }>(
@@ -50,9 +50,10 @@ export interface RateLimitHit {
  * before it is judged, so concurrent requests cannot all slip under the limit.
  *
  * @example
+ * const limiter = createRateLimiter(db, clock, transactionBatch(db));
  * const { allowed, retryAfter } = await limiter.hit(`ip:${ip}`, config.rateLimits.authIp);
  */
-export function createRateLimiter(db: Kysely<Database>, clock: Clock, writeBatch: WriteBatch = transactionBatch(db)): RateLimiter {
+export function createRateLimiter(db: Kysely<Database>, clock: Clock, writeBatch: WriteBatch): RateLimiter {
   function windowOf(rule: RateLimitRule, now: number) {
     const windowMs = rule.windowSeconds * 1000;
     const windowStart = now - (now % windowMs);
