@@ -1,4 +1,4 @@
-import { decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from "jose";
+import { errors, jwtVerify, type JWTPayload } from "jose";
 import { AccessTokenError } from "./access-token-error.js";
 import { checkSecrets, createKeyRing, type KeyRing } from "./key-ring.js";
 
@@ -119,21 +119,23 @@ export function createAccessTokenVerifier(options: VerifyOptions): AccessTokenVe
     if (entry.iat > nowMs / 1000 + leeway) fail("ERR_TOKEN_CLAIM_INVALID", 'claim "iat" is invalid');
   }
 
-  async function verifyUncached(token: string, nowMs: number): Promise<AccessTokenClaims> {
-    let header;
-    try {
-      header = decodeProtectedHeader(token);
-    } catch {
-      fail("ERR_TOKEN_MALFORMED", "token malformed");
-    }
+  let keys: ReadonlyMap<string, CryptoKey> | undefined;
+
+  // Called by jose with the header it has already decoded and checked (shape, crit, the HS256
+  // allow-list), so a first sight decodes the header once.
+  function keyFor(header: { alg?: string; kid?: string }): CryptoKey {
     if (header.alg !== "HS256") fail("ERR_TOKEN_ALG_NOT_ALLOWED", "algorithm not allowed");
     if (typeof header.kid !== "string") fail("ERR_TOKEN_KEY_UNKNOWN", "token has no key id");
-    const key = (await ring).byKid.get(header.kid);
+    const key = keys!.get(header.kid);
     if (!key) fail("ERR_TOKEN_KEY_UNKNOWN", "unknown key id");
+    return key;
+  }
 
+  async function verifyUncached(token: string, nowMs: number): Promise<AccessTokenClaims> {
+    keys ??= (await ring).byKid;
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, key, {
+      ({ payload } = await jwtVerify(token, keyFor, {
         algorithms: ALGORITHMS,
         typ: TOKEN_TYPE,
         issuer,
