@@ -13,7 +13,7 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const out = (name) => fileURLToPath(new URL(name, import.meta.url));
 const HTTP_SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 3);
 const WARMUP_SECONDS = 1;
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const OPEN_LOOP_RATE = 200;
 const OPEN_LOOP_SECONDS = 5;
 const started = Date.now();
