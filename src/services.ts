@@ -15,7 +15,6 @@ import { webTokenDigests, type TokenDigests } from "./tokens/token-digests.js";
 import { createSessionService, type SessionService } from "./sessions/session-service.js";
 import { createAccessTokenIssuer, type AccessTokenIssuer } from "./tokens/access-token-issuer.js";
 import { createUserService, type UserService } from "./users/user-service.js";
-import { createKeyRing } from "./verify/key-ring.js";
 import { createAccessTokenVerifier, type AccessTokenVerifier, type VerifyOptions } from "./verify/verify-access-token.js";
 
 /** What `createApp` needs; everything runtime-specific comes in from the entry file. */
@@ -60,9 +59,8 @@ export function createServices(deps: AppDeps): Services {
   const logError: LogError =
     deps.logError ?? ((message, fields) => console.error(JSON.stringify({ level: "error", message, ...fields })));
   const secrets = [config.jwt.secret, ...config.jwt.previousSecrets];
-  const ring = createKeyRing(secrets);
   const digests = deps.tokenDigests ?? webTokenDigests;
-  const issueAccessToken = createAccessTokenIssuer(ring, config, clock, digests);
+  const issueAccessToken = createAccessTokenIssuer(config, clock, digests);
   const writeBatch = deps.writeBatch ?? transactionBatch(db);
   const limiter = createRateLimiter(db, clock, writeBatch);
   const throttle = createLoginThrottle(limiter, config, audit);

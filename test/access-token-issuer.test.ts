@@ -39,7 +39,7 @@ describe("access tokens are signed through the injected HMAC", () => {
       for (const [subjectName, subject] of subjects) {
         it(`${digestsName}, audience ${audience}, ${subjectName}: the bytes jose's SignJWT makes, and they verify`, async () => {
           const config = parseConfig({ JWT_SECRET: SECRET, JWT_AUDIENCE: audience, ACCESS_TOKEN_TTL: "600" });
-          const issue = createAccessTokenIssuer(createKeyRing(SECRET), config, clock, digests);
+          const issue = createAccessTokenIssuer(config, clock, digests);
           const { accessToken, expiresIn } = await issue(subject);
           const expectedAudience = audience.includes(",") ? audience.split(",") : audience;
           expect(accessToken).toBe(await joseReference(accessToken, expectedAudience));
@@ -66,7 +66,7 @@ describe("access tokens are signed through the injected HMAC", () => {
 
   it("a token signed with another key does not verify", async () => {
     const config = parseConfig({ JWT_SECRET: "another-secret-0123456789abcdefghijklmn" });
-    const { accessToken } = await createAccessTokenIssuer(createKeyRing(config.jwt.secret), config, clock, nodeTokenDigests)(subjects[0]![1]);
+    const { accessToken } = await createAccessTokenIssuer(config, clock, nodeTokenDigests)(subjects[0]![1]);
     await expect(jwtVerify(accessToken, key, { currentDate: new Date(NOW) })).rejects.toThrow();
   });
 });
