@@ -159,7 +159,7 @@ describe("POST /auth/token with the password grant", () => {
   it("rehashes on login when the stored parameters differ from config", async () => {
     const t = await createTestApp();
     const { user } = await t.register();
-    const t2 = await createTestApp({ db: t.db, env: { ARGON2_MEMORY_KIB: "128" } });
+    const t2 = await createTestApp({ database: t.database, env: { ARGON2_MEMORY_KIB: "128" } });
     expect((await t2.login()).status).toBe(200);
     const row = await t.db.selectFrom("users").select("password_hash").where("id", "=", user.id).executeTakeFirstOrThrow();
     expect(row.password_hash).toContain("m=128,");

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { bootstrapAdmin } from "../src/bootstrap-admin.js";
-import { createTestApp, createTestDb, PASSWORD } from "./support/harness.js";
+import { createTestApp, createTestDatabase, PASSWORD } from "./support/harness.js";
 
 const BOOTSTRAP_PASSWORD = "bootstrap-pw-5b8e1c7f";
 const env = { BOOTSTRAP_ADMIN_EMAIL: " Root@Example.com ", BOOTSTRAP_ADMIN_PASSWORD: BOOTSTRAP_PASSWORD };
@@ -39,10 +39,10 @@ describe("bootstrap admin creates the first admin from the environment", () => {
 
 describe("bootstrap admin is idempotent", () => {
   it("skips on every later start, even after the password variable changes", async () => {
-    const db = await createTestDb();
-    const first = await createTestApp({ db, env });
+    const database = await createTestDatabase();
+    const first = await createTestApp({ database, env });
     expect(await bootstrapAdmin(first.app.services, first.config)).toBe("created");
-    const again = await createTestApp({ db, env: { ...env, BOOTSTRAP_ADMIN_PASSWORD: "another-password-9f2" } });
+    const again = await createTestApp({ database, env: { ...env, BOOTSTRAP_ADMIN_PASSWORD: "another-password-9f2" } });
     expect(await bootstrapAdmin(again.app.services, again.config)).toBe("skipped");
     expect(await bootstrapAdmin(again.app.services, again.config)).toBe("skipped");
     const users = await again.app.services.users.list({ limit: 10 });
@@ -58,8 +58,8 @@ describe("bootstrap admin is idempotent", () => {
   });
 
   it("creates exactly one admin when several processes start at once", async () => {
-    const db = await createTestDb();
-    const apps = await Promise.all([1, 2, 3].map(() => createTestApp({ db, env })));
+    const database = await createTestDatabase();
+    const apps = await Promise.all([1, 2, 3].map(() => createTestApp({ database, env })));
     const results = await Promise.all(apps.map((t) => bootstrapAdmin(t.app.services, t.config)));
     expect(results.sort()).toEqual(["created", "skipped", "skipped"]);
     expect(await apps[0]!.app.services.users.countEnabledAdmins()).toBe(1);

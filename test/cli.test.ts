@@ -4,11 +4,9 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { argon2Verify } from "hash-wasm";
-import type { Kysely } from "kysely";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parseConfig } from "../src/config.js";
-import type { Database } from "../src/db/schema.js";
-import { openDatabase } from "../src/node/database.js";
+import { openNodeDatabase, type NodeDatabase } from "../src/node/database.js";
 import { CHEAP_ARGON2, createTestApp, PASSWORD } from "./support/harness.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -21,7 +19,7 @@ const HAS_SCRIPT = spawnSync("script", ["--version"]).status === 0;
 
 let dir: string;
 let dbPath: string;
-const openDbs: Kysely<Database>[] = [];
+const openDbs: NodeDatabase[] = [];
 
 beforeAll(() => {
   // The real binary runs built JavaScript; build once. Type errors elsewhere in the tree
@@ -42,7 +40,7 @@ beforeEach(() => {
 });
 
 afterEach(async () => {
-  await Promise.all(openDbs.splice(0).map((db) => db.destroy()));
+  await Promise.all(openDbs.splice(0).map(({ db }) => db.destroy()));
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -57,14 +55,14 @@ function tessera(args: string[], options: { input?: string; env?: Record<string,
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-function openDb(): Kysely<Database> {
-  const db = openDatabase(dbPath);
-  openDbs.push(db);
-  return db;
+function openDb(): NodeDatabase {
+  const database = openNodeDatabase(dbPath);
+  openDbs.push(database);
+  return database;
 }
 
 function userRow(email: string) {
-  return openDb().selectFrom("users").selectAll().where("email", "=", email).executeTakeFirst();
+  return openDb().db.selectFrom("users").selectAll().where("email", "=", email).executeTakeFirst();
 }
 
 function auditLines(stderr: string): Array<Record<string, unknown>> {
@@ -82,13 +80,13 @@ function seed() {
 }
 
 async function signInTwice(email: string) {
-  const t = await createTestApp({ db: openDb() });
+  const t = await createTestApp({ database: openDb() });
   for (let i = 0; i < 2; i++) expect((await t.login(email)).status).toBe(200);
   return t;
 }
 
 async function sessionsOf(email: string) {
-  return openDb()
+  return openDb().db
     .selectFrom("sessions as s")
     .innerJoin("users as u", "u.id", "s.user_id")
     .select(["s.revoked_at", "s.revoke_reason"])
@@ -151,7 +149,7 @@ describe("tessera migrate", { timeout: 60_000 }, () => {
     const first = tessera(["migrate"]);
     expect(first).toEqual({ code: 0, stdout: `Applied migrations: ${MIGRATIONS.join(", ")}\n`, stderr: "" });
     expect(tessera(["migrate"])).toEqual({ code: 0, stdout: "Database is up to date.\n", stderr: "" });
-    expect(await openDb().selectFrom("users").selectAll().execute()).toEqual([]);
+    expect(await openDb().db.selectFrom("users").selectAll().execute()).toEqual([]);
   });
 
   it("is required first: other commands refuse a missing database instead of creating one", () => {
@@ -174,7 +172,7 @@ describe("tessera create-user", { timeout: 60_000 }, () => {
     expect(await argon2Verify({ password: PASSWORD, hash: row.password_hash! })).toBe(true);
     expect(auditLines(res.stderr)).toContainEqual(expect.objectContaining({ type: "user_created", user_id: row.id, by: "cli", role: "admin" }));
     expect(res.stdout + res.stderr).not.toContain(PASSWORD);
-    const t = await createTestApp({ db: openDb() });
+    const t = await createTestApp({ database: openDb() });
     expect((await t.login("ops@example.com")).json.scope).toBe("read write delete admin");
   });
 

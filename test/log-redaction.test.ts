@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { createApp } from "../src/app.js";
 import { parseConfig } from "../src/config.js";
 import { createHashWasmHasher } from "../src/passwords/hash-wasm-hasher.js";
-import { CHEAP_ARGON2, createTestDb, PASSWORD, TEST_SECRET } from "./support/harness.js";
+import { CHEAP_ARGON2, createTestDatabase, PASSWORD, TEST_SECRET } from "./support/harness.js";
 
 describe("logs never contain a password, token, hash or the secret", () => {
   afterEach(() => vi.restoreAllMocks());
@@ -16,9 +16,9 @@ describe("logs never contain a password, token, hash or the secret", () => {
     vi.spyOn(console, "info").mockImplementation(capture);
 
     const config = parseConfig({ JWT_SECRET: TEST_SECRET, ...CHEAP_ARGON2 });
-    const db = await createTestDb();
+    const { db, writeBatch } = await createTestDatabase();
     // Default sinks: audit to console.log, errors to console.error.
-    const app = createApp({ db, config, passwords: createHashWasmHasher(config.argon2) });
+    const app = createApp({ db, writeBatch, config, passwords: createHashWasmHasher(config.argon2) });
     const post = (path: string, body: Record<string, string>, type = "json", token?: string) =>
       app.request(path, {
         method: "POST",

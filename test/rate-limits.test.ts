@@ -65,7 +65,7 @@ describe("failed logins are limited per account+IP", () => {
 
   it("counters are shared by two app instances on one database", async () => {
     const a = await createTestApp();
-    const b = await createTestApp({ db: a.db, clock: a.clock });
+    const b = await createTestApp({ database: a.database, clock: a.clock });
     await a.register();
     for (let i = 0; i < 3; i++) await a.login(undefined, WRONG);
     for (let i = 0; i < 2; i++) await b.login(undefined, WRONG);

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { createApp, parseConfig } from "../../dist/index.js";
-import { migrateToLatest, openDatabase } from "../../dist/node/database.js";
+import { migrateToLatest, openNodeDatabase } from "../../dist/node/database.js";
 import { createNodePasswordHasher } from "../../dist/node/password-hasher.js";
 import { nodeClientIp } from "../../dist/node/client-ip.js";
 import { nodeTokenDigests } from "../../dist/node/token-digests.js";
@@ -30,11 +30,11 @@ const config = parseConfig({
   LOGIN_RATE_LIMIT: "100000000/60",
   ACCOUNT_RATE_LIMIT: "100000000/3600",
 });
-const db = openDatabase(config.databasePath);
+const { db, writeBatch } = openNodeDatabase(config.databasePath);
 await migrateToLatest(db);
 let implementation;
 const passwords = await createNodePasswordHasher(config.argon2, { log: (_m, f) => (implementation = f.implementation) });
-const app = createApp({ db, config, passwords, audit: () => {}, clientIp: nodeClientIp(config.trustProxy), tokenDigests: nodeTokenDigests });
+const app = createApp({ db, writeBatch, config, passwords, audit: () => {}, clientIp: nodeClientIp(config.trustProxy), tokenDigests: nodeTokenDigests });
 
 const root = new Hono();
 root.get(PROTECTED_PATH, requireAuth({ secret: SECRET, issuer: ISSUER, audience: AUDIENCE }), (c) => c.json({ sub: c.get("auth").sub }));

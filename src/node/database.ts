@@ -2,9 +2,11 @@ import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import SQLite from "better-sqlite3";
-import { Kysely, Migrator, SqliteDialect, type SqliteDatabase } from "kysely";
+import { Kysely, Migrator, SqliteDialect } from "kysely";
 import { SqlFileMigrationProvider, type SqlMigrationFile } from "../db/migrations.js";
 import type { Database } from "../db/schema.js";
+import type { WriteBatch } from "../db/write-batch.js";
+import { groupCommitBatch } from "./group-commit.js";
 
 /** `migrations/` at the package root, whether running from `src/` (tsx) or `dist/`. */
 export const MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../migrations");
@@ -16,22 +18,38 @@ export function readMigrationFiles(dir = MIGRATIONS_DIR): SqlMigrationFile[] {
     .map((name) => ({ name, sql: readFileSync(join(dir, name), "utf8") }));
 }
 
+export interface NodeDatabase {
+  db: Kysely<Database>;
+  /** Group commit on the same connection (see group-commit.ts). */
+  writeBatch: WriteBatch;
+}
+
 /**
- * better-sqlite3 behind Kysely. WAL lets readers run while one writer
- * writes; foreign keys are off by default in SQLite and the schema relies
- * on their cascades.
+ * better-sqlite3 behind Kysely, plus the write batch the app should use
+ * with it. WAL lets readers run while one writer writes; foreign keys are
+ * off by default in SQLite and the schema relies on their cascades.
  *
  * @example
- * const db = openDatabase("./data/tessera.sqlite");
+ * const { db, writeBatch } = openNodeDatabase("./data/tessera.sqlite");
+ * const app = createApp({ db, writeBatch, config, passwords });
  */
-export function openDatabase(path: string): Kysely<Database> {
+export function openNodeDatabase(path: string): NodeDatabase {
   if (path !== ":memory:") mkdirSync(dirname(resolve(path)), { recursive: true });
   const sqlite = new SQLite(path);
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const prepare = statementCache(sqlite);
+  return {
+    db: new Kysely<Database>({ dialect: new SqliteDialect({ database: { close: () => sqlite.close(), prepare } }) }),
+    writeBatch: groupCommitBatch(sqlite, prepare),
+  };
+}
+
+/** The database alone, for tools that write one statement at a time (CLI, migrations). */
+export function openDatabase(path: string): Kysely<Database> {
+  return openNodeDatabase(path).db;
 }
 
 const STATEMENT_CACHE_SIZE = 256;
@@ -39,22 +57,20 @@ const STATEMENT_CACHE_SIZE = 256;
 /**
  * Kysely's SQLite driver prepares every query anew, and preparing cost more
  * than running the hot queries (refresh, rate limits). Statements are reused
- * by SQL text, oldest dropped first; Kysely holds the connection for the
- * whole of a query, so no statement is ever used by two queries at once.
+ * by SQL text, oldest dropped first. Nothing runs two queries at once on
+ * this connection (Kysely holds it for a whole query, the group commit is
+ * synchronous), so no statement is ever used twice at the same time.
  */
-function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
+function statementCache(sqlite: SQLite.Database): (sql: string) => SQLite.Statement {
   const statements = new Map<string, SQLite.Statement>();
-  return {
-    close: () => sqlite.close(),
-    prepare(sql) {
-      let statement = statements.get(sql);
-      if (!statement) {
-        statement = sqlite.prepare(sql);
-        if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value as string);
-        statements.set(sql, statement);
-      }
-      return statement;
-    },
+  return (sql) => {
+    let statement = statements.get(sql);
+    if (!statement) {
+      statement = sqlite.prepare(sql);
+      if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value as string);
+      statements.set(sql, statement);
+    }
+    return statement;
   };
 }
 

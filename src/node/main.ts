@@ -6,7 +6,7 @@ import { bootstrapAdmin } from "../bootstrap-admin.js";
 import { ConfigError, parseConfig } from "../config.js";
 import { nodeClientIp } from "./client-ip.js";
 import { withDemo } from "./demo.js";
-import { migrateToLatest, openDatabase } from "./database.js";
+import { migrateToLatest, openNodeDatabase } from "./database.js";
 import { createNodePasswordHasher } from "./password-hasher.js";
 import { nodeTokenDigests } from "./token-digests.js";
 
@@ -24,12 +24,12 @@ async function main(): Promise<void> {
     throw e;
   }
 
-  const db = openDatabase(config.databasePath);
+  const { db, writeBatch } = openNodeDatabase(config.databasePath);
   const applied = await migrateToLatest(db);
   if (applied.length > 0) console.log(JSON.stringify({ level: "info", message: "migrations applied", applied }));
 
   const passwords = await createNodePasswordHasher(config.argon2);
-  const app = createApp({ db, config, passwords, clientIp: nodeClientIp(config.trustProxy), tokenDigests: nodeTokenDigests });
+  const app = createApp({ db, writeBatch, config, passwords, clientIp: nodeClientIp(config.trustProxy), tokenDigests: nodeTokenDigests });
   await bootstrapAdmin(app.services, config);
 
   const server = serve({ fetch: withDemo(app.fetch, config), port: config.port, hostname: config.host }, (info) => {

@@ -71,8 +71,8 @@ export function createRateLimiter(db: Kysely<Database>, clock: Clock, writeBatch
     async hit(key, rule) {
       const now = clock.now();
       const { windowStart, expiresAt } = windowOf(rule, now);
-      const { rows } = await db.executeQuery(countHit(db)({ key, windowStart, expiresAt }));
-      return judge(rows, rule, expiresAt, now);
+      const [result] = await writeBatch([countHit(db)({ key, windowStart, expiresAt })]);
+      return judge(result!.rows as { count: number }[], rule, expiresAt, now);
     },
     async hitAll(hits) {
       const now = clock.now();

@@ -1,7 +1,8 @@
 // One contract, every driver (lucia's pattern): the same cases run against better-sqlite3 on Node
 // (test/session-repository-contract.test.ts) and against D1 inside workerd
 // (test/workers/session-repository-contract.test.ts). Runtime-neutral on purpose: this file
-// imports nothing Node- or Workers-specific, and each driver only supplies `makeDb`.
+// imports nothing Node- or Workers-specific, and each driver only supplies `makeDatabase`:
+// the database and the write batch its runtime uses with it.
 //
 // The D1 database is shared by the tests of a file, so every case works on its own user,
 // session and rate-limit key and asserts only on its own rows.
@@ -27,14 +28,14 @@ const START = Date.UTC(2026, 3, 1, 12, 0, 0);
  * for one database driver.
  *
  * @example
- * describeSessionRepositoryContract("better-sqlite3", createTestDb);
+ * describeSessionRepositoryContract("better-sqlite3, group commit", createTestDatabase);
  */
 export function describeSessionRepositoryContract(
   name: string,
-  makeDb: () => Promise<Kysely<Database>>,
-  makeWriteBatch: (db: Kysely<Database>) => WriteBatch,
+  makeDatabase: () => Promise<{ db: Kysely<Database>; writeBatch: WriteBatch }>,
 ): void {
   let db: Kysely<Database>;
+  let writeBatch: WriteBatch;
   let now: number;
   let audit: AuditEvent[];
   const clock = { now: () => now };
@@ -42,10 +43,10 @@ export function describeSessionRepositoryContract(
   const config = parseConfig({ JWT_SECRET: SECRET, REFRESH_TOKEN_TTL: "3600", SESSION_MAX_AGE: "86400" });
   const tokens = createRefreshTokenCrypto(SECRET);
   const sessions = () =>
-    createSessionService({ db, writeBatch: makeWriteBatch(db), config, clock, tokens, audit: (e) => audit.push(e) });
+    createSessionService({ db, writeBatch, config, clock, tokens, audit: (e) => audit.push(e) });
 
   beforeEach(async () => {
-    db = await makeDb();
+    ({ db, writeBatch } = await makeDatabase());
     now = START;
     audit = [];
   });
@@ -130,10 +131,9 @@ export function describeSessionRepositoryContract(
       const userId = await newUser();
       const { session } = await start(userId);
       const [first] = await tokensOf(session.id);
-      const batch = makeWriteBatch(db);
       const wins = await Promise.all(
         Array.from({ length: 10 }, (_, i) =>
-          sessionRepo.rotateToken(db, batch, {
+          sessionRepo.rotateToken(db, writeBatch, {
             tokenId: first!.id,
             sessionId: session.id,
             successor: { id: uuidv7(now), token_hash: `successor-${session.id}-${i}`, expires_at: now + 60_000 },
@@ -152,7 +152,7 @@ export function describeSessionRepositoryContract(
       const session = { ...existing, id, created_at: now, last_used_at: now };
       // The token insert violates token_hash UNIQUE after the session insert succeeded.
       const failed = await sessionRepo
-        .insertSession(db, makeWriteBatch(db), session, { id: uuidv7(now), token_hash: taken!.token_hash, expires_at: now + 60_000 })
+        .insertSession(db, writeBatch, session, { id: uuidv7(now), token_hash: taken!.token_hash, expires_at: now + 60_000 })
         .then(
           () => false,
           () => true,
@@ -249,7 +249,7 @@ export function describeSessionRepositoryContract(
 
   describe(`${name}: rate-limit counters`, () => {
     it("count 10 concurrent hits atomically: exactly the first 5 are allowed", async () => {
-      const limiter = createRateLimiter(db, clock, makeWriteBatch(db));
+      const limiter = createRateLimiter(db, clock, writeBatch);
       const key = `contract:${uuidv7(now)}`;
       const rule = { count: 5, windowSeconds: 60 };
       const results = await Promise.all(Array.from({ length: 10 }, () => limiter.hit(key, rule)));
@@ -259,7 +259,7 @@ export function describeSessionRepositoryContract(
     });
 
     it("start again from one in the next window, with Retry-After counting down to it", async () => {
-      const limiter = createRateLimiter(db, clock, makeWriteBatch(db));
+      const limiter = createRateLimiter(db, clock, writeBatch);
       const key = `contract:${uuidv7(now)}`;
       const rule = { count: 2, windowSeconds: 60 };
       // START is on a minute boundary: the window is [START, START + 60 s).
@@ -275,7 +275,7 @@ export function describeSessionRepositoryContract(
       expect(await limiter.hit(key, rule)).toEqual({ allowed: true, retryAfter: 60 });
     });
     it("hitAll counts every key in one batch and judges each against its own rule; reset clears several keys", async () => {
-      const limiter = createRateLimiter(db, clock, makeWriteBatch(db));
+      const limiter = createRateLimiter(db, clock, writeBatch);
       const tight = `contract:${uuidv7(now)}`;
       const loose = `contract:${uuidv7(now)}`;
       const hits = [
@@ -299,7 +299,7 @@ export function describeSessionRepositoryContract(
     it("deletes expired refresh tokens, expired sessions and past rate-limit windows, and keeps live ones", async () => {
       const userId = await newUser();
       const old = await start(userId);
-      const limiter = createRateLimiter(db, clock, makeWriteBatch(db));
+      const limiter = createRateLimiter(db, clock, writeBatch);
       const oldKey = `contract:${uuidv7(now)}`;
       await limiter.hit(oldKey, { count: 5, windowSeconds: 60 });
       advance(3_000_000);

@@ -1,9 +1,7 @@
-import type { Kysely } from "kysely";
 import { createApp } from "../../src/app.js";
 import type { AuditEvent } from "../../src/audit/audit-log.js";
 import { parseConfig, type Env } from "../../src/config.js";
-import type { Database } from "../../src/db/schema.js";
-import { migrateToLatest, openDatabase } from "../../src/node/database.js";
+import { migrateToLatest, openNodeDatabase, type NodeDatabase } from "../../src/node/database.js";
 import { nodeClientIp } from "../../src/node/client-ip.js";
 import { nodeTokenDigests } from "../../src/node/token-digests.js";
 import { createHashWasmHasher } from "../../src/passwords/hash-wasm-hasher.js";
@@ -28,15 +26,17 @@ export function manualClock(start = Date.now()): ManualClock {
 
 export interface TestAppOptions {
   env?: Env;
-  db?: Kysely<Database>;
+  /** Share one database between apps (processes sharing a file). */
+  database?: NodeDatabase;
   clock?: ManualClock;
   passwords?: PasswordHasher;
 }
 
-export async function createTestDb(): Promise<Kysely<Database>> {
-  const db = openDatabase(":memory:");
-  await migrateToLatest(db);
-  return db;
+/** A migrated in-memory database with the write batch production uses on Node (group commit). */
+export async function createTestDatabase(): Promise<NodeDatabase> {
+  const database = openNodeDatabase(":memory:");
+  await migrateToLatest(database.db);
+  return database;
 }
 
 /**
@@ -45,13 +45,15 @@ export async function createTestDb(): Promise<Kysely<Database>> {
  */
 export async function createTestApp(options: TestAppOptions = {}) {
   const config = parseConfig({ JWT_SECRET: TEST_SECRET, ...CHEAP_ARGON2, ...options.env });
-  const db = options.db ?? (await createTestDb());
+  const database = options.database ?? (await createTestDatabase());
+  const { db } = database;
   const clock = options.clock ?? manualClock();
   const audit: AuditEvent[] = [];
   const errors: Array<{ message: string; fields: Record<string, unknown> }> = [];
   const passwords = options.passwords ?? createHashWasmHasher(config.argon2);
   const app = createApp({
     db,
+    writeBatch: database.writeBatch,
     config,
     clock,
     passwords,
@@ -97,7 +99,7 @@ export async function createTestApp(options: TestAppOptions = {}) {
     return call("POST", "/auth/token", { form: { grant_type: "refresh_token", refresh_token: refreshToken, ...extra } });
   }
 
-  return { app, db, config, clock, audit, errors, passwords, call, register, login, refresh };
+  return { app, db, database, config, clock, audit, errors, passwords, call, register, login, refresh };
 }
 
 export type TestApp = Awaited<ReturnType<typeof createTestApp>>;

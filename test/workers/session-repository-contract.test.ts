@@ -7,6 +7,8 @@ import { describeSessionRepositoryContract } from "../contract/session-repositor
 
 describeSessionRepositoryContract(
   "D1",
-  async () => new Kysely<Database>({ dialect: new D1Dialect(env.DB) }),
-  () => (queries) => d1Batch(env.DB, queries),
+  async () => ({
+    db: new Kysely<Database>({ dialect: new D1Dialect(env.DB) }),
+    writeBatch: (queries) => d1Batch(env.DB, queries),
+  }),
 );

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { createApp } from "../../../src/app.js";
 import { parseConfig } from "../../../src/config.js";
 import { nodeClientIp } from "../../../src/node/client-ip.js";
-import { migrateToLatest, openDatabase } from "../../../src/node/database.js";
+import { migrateToLatest, openNodeDatabase } from "../../../src/node/database.js";
 import { withDemo } from "../../../src/node/demo.js";
 import { createHashWasmHasher } from "../../../src/passwords/hash-wasm-hasher.js";
 import { CHEAP_ARGON2, TEST_SECRET } from "../../support/harness.js";
@@ -45,10 +45,11 @@ export async function startTessera(env: Record<string, string> = {}) {
   const { server, port } = await listen(handler);
   const origin = `http://localhost:${port}`;
   const config = parseConfig({ JWT_SECRET: TEST_SECRET, ...CHEAP_ARGON2, ALLOWED_ORIGINS: origin, ...env });
-  const db = openDatabase(":memory:");
+  const { db, writeBatch } = openNodeDatabase(":memory:");
   await migrateToLatest(db);
   const app = createApp({
     db,
+    writeBatch,
     config,
     passwords: createHashWasmHasher(config.argon2),
     audit: () => {},
