@@ -103,25 +103,42 @@ describe("group commit", () => {
     expect(userIds()).toEqual(["a", "d"]);
   });
 
-  it("resolves no batch whose commit failed, and keeps none of its rows", async () => {
+  it("resolves no batch whose commit failed, keeps none of its rows, and commits its neighbours", async () => {
     // A deferred foreign-key violation passes every statement and fails only at COMMIT.
-    const [innocent, deferred] = await Promise.allSettled([
+    const [innocent, deferred, next] = await Promise.allSettled([
       database.writeBatch([insertUser("e")]),
       database.writeBatch([
         sql`PRAGMA defer_foreign_keys = ON`.compile(database.db),
+        insertUser("orphan-owner"),
         database.db
           .insertInto("sessions")
           .values({ id: "s", user_id: "no-such-user", client_id: "c", scope: "", created_at: 0, last_used_at: 0, expires_at: 1 })
           .compile(),
       ]),
+      database.writeBatch([insertUser("g")]),
     ]);
-    expect(innocent.status).toBe("rejected");
-    expect(deferred.status).toBe("rejected");
+    expect([innocent.status, deferred.status, next.status]).toEqual(["fulfilled", "rejected", "fulfilled"]);
     expect(String((deferred as PromiseRejectedResult).reason)).toMatch(/FOREIGN KEY constraint failed/);
-    expect(userIds()).toEqual([]);
-    // The connection is usable again afterwards.
-    await database.writeBatch([insertUser("f")]);
-    expect(userIds()).toEqual(["f"]);
+    expect(userIds()).toEqual(["e", "g"]);
+    expect(observer.prepare("SELECT count(*) AS n FROM sessions").get()).toEqual({ n: 0 });
+  });
+
+  it("rejects every batch at once when the database cannot be written", async () => {
+    // Another process holds the write lock for longer than our busy timeout.
+    await sql`PRAGMA busy_timeout = 300`.execute(database.db);
+    const blocker = new SQLite(path);
+    blocker.exec("BEGIN IMMEDIATE");
+    try {
+      const started = Date.now();
+      const results = await Promise.allSettled([1, 2, 3].map((n) => database.writeBatch([insertUser(`locked-${n}`)])));
+      expect(results.map((r) => r.status)).toEqual(["rejected", "rejected", "rejected"]);
+      expect(String((results[0] as PromiseRejectedResult).reason)).toMatch(/database is locked/);
+      // One wait for the group, not one per batch.
+      expect(Date.now() - started).toBeLessThan(2 * 300);
+    } finally {
+      blocker.exec("ROLLBACK");
+      blocker.close();
+    }
   });
 
   it("waits for a Kysely transaction that holds the connection across an await", async () => {
