@@ -56,7 +56,9 @@ const running = Object.fromEntries(
 );
 // Every peer must really verify: a valid token passes, a tampered one is refused.
 const [probeToken] = mintTokens(1);
-const tampered = `${probeToken.slice(0, -2)}${probeToken.endsWith("AA") ? "BB" : "AA"}`;
+// The signature's first character changes (its last one holds padding bits that may not count).
+const signatureAt = probeToken.lastIndexOf(".") + 1;
+const tampered = `${probeToken.slice(0, signatureAt)}${probeToken[signatureAt] === "A" ? "B" : "A"}${probeToken.slice(signatureAt + 1)}`;
 const verifiesTokens = {};
 for (const [name, srv] of Object.entries(running)) {
   const status = async (token) =>
