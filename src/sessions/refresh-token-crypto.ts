@@ -41,10 +41,10 @@ export function createRefreshTokenCrypto(secret: string, digests: TokenDigests =
   return {
     random: () => PREFIX + base64url.encode(crypto.getRandomValues(new Uint8Array(32))),
     async successorOf(token) {
-      return PREFIX + base64url.encode(await digests.hmacSha256(await successorKey, encoder.encode(token)));
+      return PREFIX + (await digests.hmacSha256(await successorKey, token));
     },
     async hash(token) {
-      return base64url.encode(await digests.sha256(encoder.encode(token)));
+      return digests.sha256(token);
     },
     isWellFormed: (token) => SHAPE.test(token),
   };

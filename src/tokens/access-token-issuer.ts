@@ -1,4 +1,3 @@
-import { base64url } from "jose";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
 import { uuidv7 } from "../ids.js";
@@ -22,7 +21,6 @@ export interface IssuedAccessToken {
 export type AccessTokenIssuer = (subject: AccessTokenSubject) => Promise<IssuedAccessToken>;
 
 const encoder = new TextEncoder();
-const segment = (value: object) => base64url.encode(encoder.encode(JSON.stringify(value)));
 
 /**
  * Signs RFC 9068 access tokens (JWS compact, HS256) with `config.jwt.secret`,
@@ -42,7 +40,7 @@ export function createAccessTokenIssuer(config: Config, clock: Clock, digests: T
   const audience = config.jwt.audience.length === 1 ? config.jwt.audience[0]! : config.jwt.audience;
   const key = encoder.encode(config.jwt.secret);
   // The header is the same for every token: serialised once.
-  const header = keyId(key).then((kid) => segment({ alg: "HS256", typ: "at+jwt", kid }));
+  const header = keyId(key).then((kid) => digests.base64url(JSON.stringify({ alg: "HS256", typ: "at+jwt", kid })));
   header.catch(() => {}); // surfaced on first use, not as an unhandled rejection
   return async function issueAccessToken(subject) {
     const now = clock.now();
@@ -60,8 +58,7 @@ export function createAccessTokenIssuer(config: Config, clock: Clock, digests: T
       exp: iat + ttl,
       jti: uuidv7(now),
     };
-    const input = `${await header}.${segment(claims)}`;
-    const signature = base64url.encode(await digests.hmacSha256(key, encoder.encode(input)));
-    return { accessToken: `${input}.${signature}`, expiresIn: ttl };
+    const input = `${await header}.${digests.base64url(JSON.stringify(claims))}`;
+    return { accessToken: `${input}.${await digests.hmacSha256(key, input)}`, expiresIn: ttl };
   };
 }
