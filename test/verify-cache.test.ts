@@ -113,6 +113,20 @@ describe("the cache holds at most cacheSize tokens, dropping the oldest first", 
     expect(await verifier.verify(b!)).not.toBe(claimsB);
   });
 
+  it("drops an evicted slot's token only if that slot still holds it", async () => {
+    const clock = manualClock(Date.now());
+    const verifier = createAccessTokenVerifier({ ...base, cacheSize: 2, clockToleranceSeconds: 0, now: clock.now });
+    const exp = nowSeconds() + 60;
+    const [a, b] = await Promise.all(["a", "b"].map((jti) => craftToken({ secret: SECRET, claims: { jti, exp } })));
+    await verifier.verify(a!); // first slot
+    clock.set(exp * 1000);
+    expect(await rejection(verifier, a!)).toBe("ERR_TOKEN_EXPIRED"); // dropped from the map, its slot stays
+    clock.set(Date.now());
+    const cachedAgain = await verifier.verify(a!); // second slot
+    await verifier.verify(b!); // reuses the first slot, whose entry is no longer a's
+    expect(await verifier.verify(a!)).toBe(cachedAgain);
+  });
+
   it("counts a token verified twice at once as one entry", async () => {
     const verifier = createAccessTokenVerifier({ ...base, cacheSize: 2 });
     const [a, b] = await Promise.all(["a", "b"].map((jti) => craftToken({ secret: SECRET, claims: { jti } })));
