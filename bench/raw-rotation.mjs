@@ -1,5 +1,6 @@
 // Item 3 floor: the rotation as one better-sqlite3 transaction with prepared statements
-// and node:crypto (no HTTP, no Kysely, no JWT) — what a refresh cannot beat.
+// and node:crypto (no HTTP, no Kysely, no JWT) — what a refresh cannot beat. `job.chains`
+// sessions are rotated in turn, as many as the HTTP run rotates.
 import { createHash, createHmac, randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -38,20 +39,32 @@ serveJob(async (job) => {
     touch.run(t, row.sid);
     return successor;
   });
-  db.prepare("INSERT INTO sessions (id, user_id, client_id, scope, created_at, last_used_at, expires_at) VALUES ('s1', 'u1', 'tessera', 'read', ?, ?, ?)").run(now, now, now + 7_776_000_000);
-  let token = `rt_${randomBytes(32).toString("base64url")}`;
-  db.prepare("INSERT INTO refresh_tokens (id, session_id, token_hash, created_at, expires_at) VALUES ('t0', 's1', ?, ?, ?)").run(sha(token), now, now + 1_209_600_000);
+  // As many sessions, each with its own chain, as the HTTP run rotates (the bench server's pool),
+  // taken in turn: one chain alone keeps every page the rotation touches hot and flatters the floor.
+  const chains = [];
+  for (let c = 0; c < job.chains; c++) {
+    const sessionId = `s${c}`;
+    db.prepare("INSERT INTO sessions (id, user_id, client_id, scope, created_at, last_used_at, expires_at) VALUES (?, 'u1', 'tessera', 'read', ?, ?, ?)").run(sessionId, now, now, now + 7_776_000_000);
+    const first = `rt_${randomBytes(32).toString("base64url")}`;
+    db.prepare("INSERT INTO refresh_tokens (id, session_id, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)").run(`t${c}`, sessionId, sha(first), now, now + 1_209_600_000);
+    chains.push(first);
+  }
+  let turn = 0;
+  const rotateNext = () => {
+    chains[turn] = rotate(chains[turn]);
+    turn = (turn + 1) % chains.length;
+  };
 
-  for (let i = 0; i < 2000; i++) token = rotate(token); // warm-up
+  for (let i = 0; i < 2000; i++) rotateNext(); // warm-up
   const end = performance.now() + job.seconds * 1000;
   let count = 0;
   const start = performance.now();
   while (performance.now() < end) {
-    token = rotate(token);
+    rotateNext();
     count++;
   }
   const elapsed = (performance.now() - start) / 1000;
   db.close();
   rmSync(dir, { recursive: true, force: true });
-  return { rotations: count, rps: count / elapsed };
+  return { rotations: count, rps: count / elapsed, chains: chains.length };
 });

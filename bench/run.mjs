@@ -15,6 +15,8 @@ const HTTP_SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 3);
 const WARMUP_SECONDS = 1;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const OPEN_LOOP_RATE = 200;
+// Sessions whose refresh chains one refresh round rotates (each connection takes the next free one).
+const REFRESH_CHAINS = 64;
 const OPEN_LOOP_SECONDS = 5;
 const started = Date.now();
 const log = (m) => console.error(`[bench +${((Date.now() - started) / 1000).toFixed(0)}s] ${m}`);
@@ -111,19 +113,27 @@ const http = Object.fromEntries(
 let refresh;
 let refreshControl;
 let rawRotation;
+let rawRotationOneChain;
 {
-  const srv = await startServer("servers/tessera-app.mjs");
+  // One set of chains per round, plus one for a warm-up run (JIT, statement cache, page cache).
+  const srv = await startServer("servers/tessera-app.mjs", { env: { BENCH_REFRESH_CHAINS: String(REFRESH_CHAINS * (ROUNDS + 1)) } });
+  const chainsOf = (set) => srv.refreshTokens.slice(set * REFRESH_CHAINS, (set + 1) * REFRESH_CHAINS);
   const refreshRuns = [];
   const controlRuns = [];
   const rawRuns = [];
-  let chains = srv.refreshTokens;
+  const rawOneChainRuns = [];
   try {
+    log("3. warm-up: POST /auth/token refresh grant");
+    await runChild("load/autocannon-run.mjs", { port: srv.port, scenario: "refresh", refreshTokens: chainsOf(ROUNDS), duration: WARMUP_SECONDS, warmup: 0 });
     for (let round = 1; round <= ROUNDS; round++) {
+      const chains = chainsOf(round - 1);
       log(`3. round ${round}/${ROUNDS}: raw better-sqlite3 rotation`);
-      rawRuns.push(await runChild("raw-rotation.mjs", { seconds: HTTP_SECONDS }));
+      // The floor rotates as many chains as the HTTP run does; one chain alone is kept for reference.
+      rawRuns.push(await runChild("raw-rotation.mjs", { seconds: HTTP_SECONDS, chains: chains.length }));
+      log(`3. round ${round}/${ROUNDS}: raw better-sqlite3 rotation, one chain (reference)`);
+      rawOneChainRuns.push(await runChild("raw-rotation.mjs", { seconds: HTTP_SECONDS, chains: 1 }));
       log(`3. round ${round}/${ROUNDS}: POST /auth/token refresh grant`);
       const run = await runChild("load/autocannon-run.mjs", { port: srv.port, scenario: "refresh", refreshTokens: chains, duration: HTTP_SECONDS, warmup: 0 });
-      chains = run.pool; // the chains' current tokens, for the next round
       refreshRuns.push(run);
       log(`3. round ${round}/${ROUNDS}: POST /auth/token, unsupported grant (control)`);
       controlRuns.push(await runChild("load/autocannon-run.mjs", { port: srv.port, scenario: "unsupported-grant", duration: HTTP_SECONDS, warmup: 0 }));
@@ -132,7 +142,8 @@ let rawRotation;
     await srv.stop();
   }
   refresh = { rps: median(refreshRuns.map((r) => r.rps)), rounds: refreshRuns.map((r) => Math.round(r.rps)), failed: refreshRuns.reduce((a, r) => a + r.failed, 0), errors: refreshRuns.reduce((a, r) => a + r.errors + r.non2xx, 0) };
-  rawRotation = { rps: median(rawRuns.map((r) => r.rps)), rounds: rawRuns.map((r) => Math.round(r.rps)) };
+  rawRotation = { rps: median(rawRuns.map((r) => r.rps)), rounds: rawRuns.map((r) => Math.round(r.rps)), chains: REFRESH_CHAINS };
+  rawRotationOneChain = { rps: median(rawOneChainRuns.map((r) => r.rps)), rounds: rawOneChainRuns.map((r) => Math.round(r.rps)), chains: 1 };
   // Every control request must be the 400 it is meant to be, nothing else.
   refreshControl = { rps: median(controlRuns.map((r) => r.rps)), rounds: controlRuns.map((r) => Math.round(r.rps)), unexpected: controlRuns.reduce((a, r) => a + r.errors + r.requests - (r.statusCounts["400"] ?? 0), 0) };
 }
@@ -162,7 +173,9 @@ let loaded;
 let logins;
 let rawArgon2;
 {
-  const srv = await startServer("servers/tessera-app.mjs");
+  // One set of chains per round, plus one for a warm-up run (JIT, statement cache, page cache).
+  const srv = await startServer("servers/tessera-app.mjs", { env: { BENCH_REFRESH_CHAINS: String(REFRESH_CHAINS * (ROUNDS + 1)) } });
+  const chainsOf = (set) => srv.refreshTokens.slice(set * REFRESH_CHAINS, (set + 1) * REFRESH_CHAINS);
   app = { hasher: srv.hasher, argon2: srv.argon2 };
   try {
     const base = { port: srv.port, token: srv.accessToken, email: srv.email, password: srv.password, rate: OPEN_LOOP_RATE, sockets: 16, seconds: OPEN_LOOP_SECONDS };
@@ -222,9 +235,11 @@ const rows = [
   { item: 2, figure: "hono hello, no auth", value: http.honoHelloNoAuth.reused.rps, unit: "req/s", ratio: null, versus: "", target: "", pass: null },
   { item: 2, figure: "fastify + @fastify/jwt (reused / fresh)", value: http.fastifyJwt.reused.rps, unit: "req/s", ratio: null, versus: `fresh: ${http.fastifyJwt.fresh.rps.toFixed(0)} req/s`, target: "", pass: null },
   { item: 2, figure: "hono + plain jose (reused / fresh)", value: http.honoJose.reused.rps, unit: "req/s", ratio: null, versus: `fresh: ${http.honoJose.fresh.rps.toFixed(0)} req/s`, target: "", pass: null },
-  { item: 3, figure: "POST /auth/token refresh grant", value: refresh.rps, unit: "req/s", ratio: refresh.rps / rawRotation.rps, versus: "raw better-sqlite3 rotation", target: "≥ 0.4", pass: (r) => r >= 0.4 },
-  { item: 3, figure: "raw better-sqlite3 rotation transaction", value: rawRotation.rps, unit: "rotations/s", ratio: null, versus: "", target: "", pass: null },
-  { item: 3, figure: "POST /auth/token, unsupported grant (control)", value: refreshControl.rps, unit: "req/s", ratio: refreshControl.rps / rawRotation.rps, versus: "raw better-sqlite3 rotation", target: "", pass: null },
+  { item: 3, figure: "POST /auth/token refresh grant", value: refresh.rps, unit: "req/s", ratio: refresh.rps / rawRotation.rps, versus: `raw better-sqlite3 rotation, ${rawRotation.chains} chains`, target: "≥ 0.4", pass: (r) => r >= 0.4 },
+  { item: 3, figure: "POST /auth/token refresh grant", value: refresh.rps, unit: "req/s", ratio: refresh.rps / rawRotationOneChain.rps, versus: "raw better-sqlite3 rotation, one chain", target: "(≥ 0.4)", pass: (r) => r >= 0.4 },
+  { item: 3, figure: `raw better-sqlite3 rotation transaction, ${rawRotation.chains} chains`, value: rawRotation.rps, unit: "rotations/s", ratio: null, versus: "", target: "", pass: null },
+  { item: 3, figure: "raw better-sqlite3 rotation transaction, one chain", value: rawRotationOneChain.rps, unit: "rotations/s", ratio: null, versus: "", target: "", pass: null },
+  { item: 3, figure: "POST /auth/token, unsupported grant (control)", value: refreshControl.rps, unit: "req/s", ratio: refreshControl.rps / rawRotation.rps, versus: `raw better-sqlite3 rotation, ${rawRotation.chains} chains`, target: "", pass: null },
   { item: 4, figure: "protected GET corrected p99, idle", value: idle.p99, unit: "ms", ratio: null, versus: "", target: "", pass: null },
   { item: 4, figure: "protected GET corrected p99, 5 logins/s", value: loaded.p99, unit: "ms", ratio: loaded.p99 / idle.p99, versus: "idle p99", target: "≤ 2.5", pass: (r) => r <= 2.5 },
   { item: 4, figure: `login throughput (${app.hasher})`, value: logins.rps, unit: "logins/s", ratio: logins.rps / rawArgon2.rps, versus: "raw native argon2id verify", target: "≥ 0.8", pass: (r) => r >= 0.8 },
@@ -249,8 +264,8 @@ const checks = {
   loginsDuringLoaded: loaded.logins,
 };
 machine.loadAverageAtEnd = loadavg().map((l) => Number(l.toFixed(2)));
-const settings = { httpSeconds: HTTP_SECONDS, warmupSeconds: WARMUP_SECONDS, connections: CONNECTIONS, rounds: ROUNDS, openLoop: { rate: OPEN_LOOP_RATE, secondsPerRound: OPEN_LOOP_SECONDS, loginRate: 5 }, loginConnections: 4, argon2: app.argon2, hasher: app.hasher };
-writeFileSync(out("results.json"), `${JSON.stringify({ machine, settings, rows, checks, raw: { micro, http, refresh, refreshControl, rawRotation, idle, loaded, logins, rawArgon2 } }, null, 2)}\n`);
+const settings = { httpSeconds: HTTP_SECONDS, warmupSeconds: WARMUP_SECONDS, connections: CONNECTIONS, rounds: ROUNDS, refreshChains: REFRESH_CHAINS, openLoop: { rate: OPEN_LOOP_RATE, secondsPerRound: OPEN_LOOP_SECONDS, loginRate: 5 }, loginConnections: 4, argon2: app.argon2, hasher: app.hasher };
+writeFileSync(out("results.json"), `${JSON.stringify({ machine, settings, rows, checks, raw: { micro, http, refresh, refreshControl, rawRotation, rawRotationOneChain, idle, loaded, logins, rawArgon2 } }, null, 2)}\n`);
 
 const md = [
   "# Tessera benchmark results",
