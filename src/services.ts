@@ -31,7 +31,7 @@ export interface AppDeps {
   clientIp?: (c: Context) => string | null;
   /** SHA-256/HMAC for refresh tokens and token signatures (default Web Crypto; Node passes faster synchronous ones). */
   tokenDigests?: TokenDigests;
-  /** Atomic multi-statement writes (default: a Kysely transaction; D1 passes its batch). */
+  /** Atomic multi-statement writes (default: a Kysely transaction per batch; Node passes its group commit, D1 its batch). */
   writeBatch?: WriteBatch;
 }
 

@@ -8,9 +8,11 @@ import type { CompiledQuery, Kysely, QueryResult } from "kysely";
 export type WriteBatch = (queries: readonly CompiledQuery[]) => Promise<QueryResult<unknown>[]>;
 
 /**
- * The batch for drivers with transactions (better-sqlite3): one
- * transaction, so one commit instead of one per statement. D1 has no
- * interactive transactions; its entry passes `d1Batch` instead.
+ * The batch for any Kysely driver with transactions: one transaction per
+ * batch, so one commit instead of one per statement. It is `createApp`'s
+ * default (the CLI uses it); the Node entry passes the group commit of
+ * `src/node/group-commit.ts`, and D1, which has no interactive
+ * transactions, passes `d1Batch`.
  *
  * @example
  * const batch = transactionBatch(db);

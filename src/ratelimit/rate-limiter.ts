@@ -67,19 +67,18 @@ export function createRateLimiter(db: Kysely<Database>, clock: Clock, writeBatch
       retryAfter: Math.max(1, Math.ceil((expiresAt - now) / 1000)),
     };
   }
+  async function hitAll(hits: readonly RateLimitHit[]): Promise<RateLimitResult[]> {
+    const now = clock.now();
+    const windows = hits.map((h) => windowOf(h.rule, now));
+    const results = await writeBatch(hits.map((h, i) => countHit(db)({ key: h.key, ...windows[i]! })));
+    return results.map((r, i) => judge(r.rows as { count: number }[], hits[i]!.rule, windows[i]!.expiresAt, now));
+  }
   return {
     async hit(key, rule) {
-      const now = clock.now();
-      const { windowStart, expiresAt } = windowOf(rule, now);
-      const [result] = await writeBatch([countHit(db)({ key, windowStart, expiresAt })]);
-      return judge(result!.rows as { count: number }[], rule, expiresAt, now);
+      const [result] = await hitAll([{ key, rule }]);
+      return result!;
     },
-    async hitAll(hits) {
-      const now = clock.now();
-      const windows = hits.map((h) => windowOf(h.rule, now));
-      const results = await writeBatch(hits.map((h, i) => countHit(db)({ key: h.key, ...windows[i]! })));
-      return results.map((r, i) => judge(r.rows as { count: number }[], hits[i]!.rule, windows[i]!.expiresAt, now));
-    },
+    hitAll,
     async reset(...keys) {
       if (keys.length > 0) await db.deleteFrom("rate_limits").where("key", "in", keys).execute();
     },

@@ -41,7 +41,7 @@ export interface SessionService {
 
 export interface SessionServiceDeps {
   db: Kysely<Database>;
-  /** Atomic multi-statement writes (a transaction, or a D1 batch). */
+  /** Atomic multi-statement writes (a transaction, a group commit, or a D1 batch). */
   writeBatch: WriteBatch;
   config: Config;
   clock: Clock;

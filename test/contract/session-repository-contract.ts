@@ -274,6 +274,7 @@ export function describeSessionRepositoryContract(
       await limiter.reset(key);
       expect(await limiter.hit(key, rule)).toEqual({ allowed: true, retryAfter: 60 });
     });
+
     it("hitAll counts every key in one batch and judges each against its own rule; reset clears several keys", async () => {
       const limiter = createRateLimiter(db, clock, writeBatch);
       const tight = `contract:${uuidv7(now)}`;
