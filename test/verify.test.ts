@@ -206,6 +206,55 @@ describe("requireAuth middleware for sibling services", () => {
     expect(res.status).toBe(401);
   });
 
+  it("reads the bearer token from every accepted header shape and tells no credentials from a bad one", async () => {
+    const token = await craftToken({ secret: SECRET });
+    const app = siblingApp();
+    const challenge = async (authorization: string) => {
+      const res = await app.request("/api/me", { headers: { Authorization: authorization } });
+      return res.status === 200 ? "accepted" : res.headers.get("WWW-Authenticate");
+    };
+    expect(await challenge(`Bearer ${token}`)).toBe("accepted");
+    expect(await challenge(`bearer ${token}`)).toBe("accepted"); // the scheme is case-insensitive
+    expect(await challenge(`BEARER   ${token}  `)).toBe("accepted");
+    expect(await challenge("Bearer")).toBe('Bearer error="invalid_token"');
+    expect(await challenge("Bearer    ")).toBe('Bearer error="invalid_token"');
+    expect(await challenge(`Bearer ${token}x`)).toBe('Bearer error="invalid_token"');
+    // Not a bearer credential at all: the challenge without an error attribute (RFC 6750 §3.1).
+    expect(await challenge("Basic Zm9vOmJhcg==")).toBe('Bearer realm="tessera"');
+    expect(await challenge(`Bearer ${token} extra`)).toBe('Bearer realm="tessera"');
+    expect(await challenge(`Bearerx ${token}`)).toBe('Bearer realm="tessera"');
+    // Only spaces separate the scheme from the token (RFC 7235 §2.1).
+    expect(await challenge(`Bearer\t${token}`)).toBe('Bearer realm="tessera"');
+  });
+
+  it("refuses a token it has cached once the clock passes exp, on the synchronous cache path too", async () => {
+    const clock = { ms: Date.now() };
+    const exp = Math.floor(clock.ms / 1000) + 60;
+    const token = await craftToken({ secret: SECRET, claims: { exp } });
+    const app = siblingApp({ secret: SECRET, issuer: "tessera", audience: "tessera", clockToleranceSeconds: 0, now: () => clock.ms });
+    const get = () => app.request("/api/me", { headers: { Authorization: `Bearer ${token}` } });
+    expect((await get()).status).toBe(200); // first sight: jose
+    expect((await get()).status).toBe(200); // from the cache
+    clock.ms = exp * 1000;
+    const refused = await get();
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get("WWW-Authenticate")).toBe('Bearer error="invalid_token"');
+  });
+
+  it("gives each request its own context, so one handler's changes never reach the next request of the same token", async () => {
+    const token = await craftToken({ secret: SECRET });
+    const app = new Hono();
+    app.get("/api/me", requireAuth({ secret: SECRET, issuer: "tessera", audience: "tessera" }), (c) => {
+      const scopes = [...c.get("auth").scopes];
+      c.get("auth").scopes.push("admin");
+      return c.json(scopes);
+    });
+    for (let i = 0; i < 3; i++) {
+      const res = await app.request("/api/me", { headers: { Authorization: `Bearer ${token}` } });
+      expect(await res.json()).toEqual(["read", "write"]);
+    }
+  });
+
   it("requireScope answers 403 insufficient_scope with the RFC 6750 header", async () => {
     const token = await craftToken({ secret: SECRET, claims: { scope: "read" } });
     const res = await siblingApp().request("/api/orders/1", { method: "DELETE", headers: { Authorization: `Bearer ${token}` } });
