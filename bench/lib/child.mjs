@@ -1,6 +1,6 @@
 // Child-process plumbing: every server and every load generator runs in its own
 // process; they report back over IPC with one message.
-import { fork } from "node:child_process";
+import { execFileSync, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const here = (path) => fileURLToPath(new URL(`../${path}`, import.meta.url));
@@ -18,13 +18,30 @@ function waitFor(child, type) {
   });
 }
 
-/** Starts `bench/<script>` as a server; resolves with its port and a stop function. */
-export async function startServer(script, { env = {} } = {}) {
+/**
+ * Binds every thread of process `pid` (and those it starts later) to one CPU. With the server on
+ * one core and its load generator on the other they no longer take turns on the same core or
+ * migrate between them, which on this 2-core VM swung back-to-back runs of one server by 2x.
+ */
+export function pinToCpu(pid, cpu) {
+  try {
+    execFileSync("taskset", ["-a", "-p", "-c", String(cpu), String(pid)], { stdio: "ignore" });
+  } catch (e) {
+    // No taskset (util-linux) or no such CPU: the bench still runs, only noisier.
+    if (!warnedUnpinned) console.error(`[bench] not pinned to CPU ${cpu}: ${e.message}`);
+    warnedUnpinned = true;
+  }
+}
+let warnedUnpinned = false;
+
+/** Starts `bench/<script>` as a server (on `cpu` alone if given); resolves with its port and a stop function. */
+export async function startServer(script, { env = {}, cpu } = {}) {
   const child = fork(here(script), [], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "ignore", "inherit", "ipc"],
   });
   const ready = await waitFor(child, "ready");
+  if (cpu !== undefined) pinToCpu(child.pid, cpu);
   return {
     ...ready,
     child,
@@ -53,10 +70,11 @@ export async function runChild(script, job) {
   return result;
 }
 
-/** In a child: receive the job, run it, send the result, exit. */
+/** In a child: receive the job (pinned to `job.cpu` if given), run it, send the result, exit. */
 export function serveJob(run) {
   process.once("message", async (message) => {
     try {
+      if (message.job.cpu !== undefined) pinToCpu(process.pid, message.job.cpu);
       const result = await run(message.job);
       process.send({ type: "result", result }, () => process.exit(0));
     } catch (e) {
