@@ -6,6 +6,7 @@ import { measure, do_not_optimize } from "mitata";
 import { verifyAccessToken } from "../dist/verify/index.js";
 import { serveJob } from "./lib/child.mjs";
 import { AUDIENCE, ISSUER, SECRET } from "./lib/config.mjs";
+import { median } from "./lib/stats.mjs";
 import { mintTokens } from "./lib/tokens.mjs";
 
 serveJob(async (job) => {
@@ -56,7 +57,6 @@ serveJob(async (job) => {
       (perRound[name] ??= []).push({ avgUs: stats.avg / 1000, p50Us: stats.p50 / 1000, p99Us: stats.p99 / 1000, samples: stats.samples.length });
     }
   }
-  const median = (values) => [...values].sort((a, b) => a - b)[values.length >> 1];
   const results = {};
   for (const [name, runs] of Object.entries(perRound)) {
     results[name] = { avgUs: median(runs.map((r) => r.avgUs)), p50Us: median(runs.map((r) => r.p50Us)), p99Us: median(runs.map((r) => r.p99Us)), rounds: runs.map((r) => r.avgUs) };

@@ -7,6 +7,7 @@ import { cpus, loadavg, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 import { runChild, startServer } from "./lib/child.mjs";
 import { CONNECTIONS, HOST, PROTECTED_PATH } from "./lib/config.mjs";
+import { median } from "./lib/stats.mjs";
 import { mintTokens } from "./lib/tokens.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -45,11 +46,6 @@ const micro = await runChild("micro-verify.mjs", { tokenCount: 50_000, minCpuMs:
 // 2. protected GET req/s. The servers stay up side by side (idle unless loaded) and
 // the runs are interleaved round by round: other work on a shared machine then hits
 // every server alike, and the median of the rounds is reported.
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 const servers = {
   tesseraRequireAuth: "servers/tessera-verify.mjs",
   honoHelloNoAuth: "servers/hono-hello.mjs",
@@ -134,9 +130,9 @@ function pairedRatio(numerator, denominator) {
   const perRound = numerator.map((n, i) => n / denominator[i]);
   return { ratio: median(perRound), low: Math.min(...perRound), high: Math.max(...perRound), perRound };
 }
-const httpRatio = (name, scenario, peer, peerScenario = scenario) => {
+const httpRatio = (name, scenario, peer) => {
   const a = rounds[name][scenario];
-  const b = rounds[peer][peerScenario];
+  const b = rounds[peer][scenario];
   return {
     ...pairedRatio(a.map((r) => r.rps), b.map((r) => r.rps)),
     cpuRatio: pairedRatio(b.map((r) => r.cpuMicrosPerRequest), a.map((r) => r.cpuMicrosPerRequest)).ratio,

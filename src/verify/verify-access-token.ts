@@ -50,6 +50,8 @@ export interface CachingVerifier extends AccessTokenVerifier {
    * token is not in the cache; throws `AccessTokenError` for a cached token whose time is up.
    */
   cached(token: string): AccessTokenClaims | undefined;
+  /** Verifies with jose and caches the claims; for a token `cached` has just returned `undefined` for. */
+  firstSight(token: string): Promise<AccessTokenClaims>;
 }
 
 const ALGORITHMS = ["HS256"];
@@ -215,15 +217,18 @@ export function createCachingVerifier(options: VerifyOptions): CachingVerifier {
     return hit.claims;
   }
 
-  async function verify(token: string): Promise<AccessTokenClaims> {
-    const hit = cached(token);
-    if (hit) return hit;
+  async function firstSight(token: string): Promise<AccessTokenClaims> {
     const claims = await verifyUncached(token, now());
+    // Another request may have verified the same token while this one awaited jose.
     if (cacheSize > 0 && !cache.has(token)) remember(token, claims);
     return claims;
   }
 
-  return { verify, cached };
+  async function verify(token: string): Promise<AccessTokenClaims> {
+    return cached(token) ?? (await firstSight(token));
+  }
+
+  return { verify, cached, firstSight };
 }
 
 const verifiers = new WeakMap<VerifyOptions, AccessTokenVerifier>();
