@@ -67,11 +67,24 @@ export function bearerToken(c: Context): string | null {
   return token;
 }
 
-function toAuthContext(claims: AccessTokenClaims): AuthContext {
+/** What the verifier caches for requireAuth: the claims, and their scopes parsed once. */
+interface VerifiedToken {
+  claims: AccessTokenClaims;
+  scopes: readonly string[];
+}
+
+function toVerifiedToken(claims: AccessTokenClaims): VerifiedToken {
+  const scopes = typeof claims.scope === "string" ? claims.scope.split(" ").filter((s) => s !== "") : [];
+  return { claims, scopes };
+}
+
+// A new object with its own scopes array on every request: the cached parse is shared by
+// every request with the token, and one handler's changes must not reach the next.
+function toAuthContext({ claims, scopes }: VerifiedToken): AuthContext {
   return {
     sub: claims.sub,
     role: claims.role,
-    scopes: typeof claims.scope === "string" ? claims.scope.split(" ").filter((s) => s !== "") : [],
+    scopes: scopes.slice(),
     sid: claims.sid,
     clientId: claims.client_id,
     claims,
@@ -87,20 +100,20 @@ function toAuthContext(claims: AccessTokenClaims): AuthContext {
  * app.use("/api/*", requireAuth({ secret: env.JWT_SECRET, issuer: "tessera", audience: "orders" }));
  */
 export function requireAuth(options: RequireAuthOptions): MiddlewareHandler {
-  const verifier = createCachingVerifier(options);
+  const verifier = createCachingVerifier(options, toVerifiedToken);
   const realm = options.realm ?? "tessera";
   function refuse(e: unknown): never {
     if (e instanceof AccessTokenError) throw invalidToken();
     throw e;
   }
   async function verifyThenNext(c: Context, next: Next, token: string): Promise<void> {
-    let claims: AccessTokenClaims;
+    let verified: VerifiedToken;
     try {
-      claims = await verifier.firstSight(token);
+      verified = await verifier.firstSight(token);
     } catch (e) {
       refuse(e);
     }
-    c.set("auth", toAuthContext(claims));
+    c.set("auth", toAuthContext(verified));
     await next();
   }
   // Not an async function: a token seen before is settled synchronously and goes straight on to
@@ -109,14 +122,14 @@ export function requireAuth(options: RequireAuthOptions): MiddlewareHandler {
   return function requireAuthMiddleware(c, next) {
     const token = bearerToken(c);
     if (token === null) throw missingCredentials(realm);
-    let claims: AccessTokenClaims | undefined;
+    let verified: VerifiedToken | undefined;
     try {
-      claims = verifier.cached(token);
+      verified = verifier.cached(token);
     } catch (e) {
       refuse(e);
     }
-    if (claims === undefined) return verifyThenNext(c, next, token);
-    c.set("auth", toAuthContext(claims));
+    if (verified === undefined) return verifyThenNext(c, next, token);
+    c.set("auth", toAuthContext(verified));
     return next();
   };
 }

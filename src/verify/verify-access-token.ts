@@ -31,7 +31,7 @@ export interface VerifyOptions {
    * off); the oldest entry is dropped first. The key is the whole token
    * string, so a changed byte is a miss. A hit skips the signature check but
    * re-checks `exp`/`nbf`/`iat` against the clock. Each entry holds the token
-   * and its frozen claims, about 1 KiB for a Tessera token (8 KiB tokens at
+   * and its frozen claims (with `requireAuth`, their parsed scopes too), about 1 KiB for a Tessera token (8 KiB tokens at
    * most are accepted), so the default bounds the cache near 10 MiB. The
    * cache belongs to one verifier: new secrets mean a new verifier and an
    * empty cache.
@@ -43,15 +43,21 @@ export interface AccessTokenVerifier {
   verify(token: string): Promise<AccessTokenClaims>;
 }
 
-/** A verifier whose cache can be asked synchronously (what `requireAuth` uses on its hot path). */
-export interface CachingVerifier extends AccessTokenVerifier {
+/**
+ * A verifier whose cache can be asked synchronously (what `requireAuth` uses on its hot path).
+ * It caches `T`, what its `derive` made of a token's claims once on first sight, so a hit
+ * returns that without working it out again.
+ */
+export interface CachingVerifier<T> {
   /**
-   * The claims of a token verified before and still within its times, `undefined` when the
-   * token is not in the cache; throws `AccessTokenError` for a cached token whose time is up.
+   * What was derived from a token verified before and still within its times, `undefined` when
+   * the token is not in the cache; throws `AccessTokenError` for a cached token whose time is up.
    */
-  cached(token: string): AccessTokenClaims | undefined;
-  /** Verifies with jose and caches the claims; for a token `cached` has just returned `undefined` for. */
-  firstSight(token: string): Promise<AccessTokenClaims>;
+  cached(token: string): T | undefined;
+  /** Verifies with jose, derives and caches; for a token `cached` has just returned `undefined` for. */
+  firstSight(token: string): Promise<T>;
+  /** `cached`, else `firstSight`. */
+  verify(token: string): Promise<T>;
 }
 
 const ALGORITHMS = ["HS256"];
@@ -60,9 +66,9 @@ const MAX_TOKEN_LENGTH = 8192;
 const MAX_LEEWAY = 30;
 const DEFAULT_CACHE_SIZE = 10_000;
 
-interface CacheEntry {
+interface CacheEntry<T> {
   token: string;
-  claims: AccessTokenClaims;
+  value: T;
   exp: number;
   nbf: number | undefined;
   iat: number;
@@ -112,11 +118,12 @@ function checkOptions(options: VerifyOptions): void {
  * const claims = await verifier.verify(token);
  */
 export function createAccessTokenVerifier(options: VerifyOptions): AccessTokenVerifier {
-  return createCachingVerifier(options);
+  const { verify } = createCachingVerifier(options, (claims) => claims);
+  return { verify };
 }
 
-/** `createAccessTokenVerifier` plus a synchronous look into its cache. */
-export function createCachingVerifier(options: VerifyOptions): CachingVerifier {
+/** `createAccessTokenVerifier` plus a synchronous look into its cache, caching `derive(claims)`. */
+export function createCachingVerifier<T>(options: VerifyOptions, derive: (claims: AccessTokenClaims) => T): CachingVerifier<T> {
   checkOptions(options);
   const ring: Promise<KeyRing> = createKeyRing(options.secret);
   ring.catch(() => {}); // surfaced on first verify, not as an unhandled rejection
@@ -125,17 +132,17 @@ export function createCachingVerifier(options: VerifyOptions): CachingVerifier {
   const leeway = options.clockToleranceSeconds ?? MAX_LEEWAY;
   const now = options.now ?? Date.now;
   const cacheSize = options.cacheSize ?? DEFAULT_CACHE_SIZE;
-  const cache = new Map<string, CacheEntry>();
+  const cache = new Map<string, CacheEntry<T>>();
   // Insertion order, for the FIFO bound: once full, order[oldest] is the entry to drop next.
   // (Finding the oldest through `cache.keys().next()` looked free but is not: V8 leaves deleted
   // entries as holes at the front of a Map until it rehashes, and every new iterator walks
   // them, which measured 14 µs per insertion at 10,000 entries: most of a miss's cost.)
-  const order: CacheEntry[] = [];
+  const order: CacheEntry<T>[] = [];
   let oldest = 0;
 
-  function remember(token: string, claims: AccessTokenClaims): void {
+  function remember(token: string, claims: AccessTokenClaims, value: T): void {
     const nbf = typeof claims.nbf === "number" ? claims.nbf : undefined;
-    const entry: CacheEntry = { token, claims, exp: claims.exp, nbf, iat: claims.iat };
+    const entry: CacheEntry<T> = { token, value, exp: claims.exp, nbf, iat: claims.iat };
     if (order.length < cacheSize) {
       order.push(entry);
     } else {
@@ -150,7 +157,7 @@ export function createCachingVerifier(options: VerifyOptions): CachingVerifier {
 
   // Every time-dependent check jose and checkClaims made on first sight, repeated on a hit:
   // a token's string fixes its claims, but not the clock.
-  function checkTimes(entry: CacheEntry, nowMs: number): void {
+  function checkTimes(entry: CacheEntry<T>, nowMs: number): void {
     const epoch = Math.floor(nowMs / 1000); // jose compares exp/nbf with whole seconds
     if (entry.exp <= epoch - leeway) fail("ERR_TOKEN_EXPIRED", "token expired");
     if (entry.nbf !== undefined && entry.nbf > epoch + leeway) fail("ERR_TOKEN_NOT_YET_VALID", "token not yet valid");
@@ -202,7 +209,7 @@ export function createCachingVerifier(options: VerifyOptions): CachingVerifier {
     return Object.freeze(p) as AccessTokenClaims;
   }
 
-  function cached(token: string): AccessTokenClaims | undefined {
+  function cached(token: string): T | undefined {
     if (typeof token !== "string" || token === "") fail("ERR_TOKEN_MISSING", "no token");
     if (token.length > MAX_TOKEN_LENGTH) fail("ERR_TOKEN_MALFORMED", "token too long");
     // The key is the whole token: any changed byte is a miss and goes through jose.
@@ -214,17 +221,18 @@ export function createCachingVerifier(options: VerifyOptions): CachingVerifier {
       cache.delete(token); // an expired token never becomes valid again
       throw e;
     }
-    return hit.claims;
+    return hit.value;
   }
 
-  async function firstSight(token: string): Promise<AccessTokenClaims> {
+  async function firstSight(token: string): Promise<T> {
     const claims = await verifyUncached(token, now());
+    const value = derive(claims);
     // Another request may have verified the same token while this one awaited jose.
-    if (cacheSize > 0 && !cache.has(token)) remember(token, claims);
-    return claims;
+    if (cacheSize > 0 && !cache.has(token)) remember(token, claims, value);
+    return value;
   }
 
-  async function verify(token: string): Promise<AccessTokenClaims> {
+  async function verify(token: string): Promise<T> {
     return cached(token) ?? (await firstSight(token));
   }
 
