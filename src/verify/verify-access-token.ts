@@ -31,10 +31,10 @@ export interface VerifyOptions {
    * off); the oldest entry is dropped first. The key is the whole token
    * string, so a changed byte is a miss. A hit skips the signature check but
    * re-checks `exp`/`nbf`/`iat` against the clock. Each entry holds the token
-   * and its frozen claims (with `requireAuth`, their parsed scopes too), about 1 KiB for a Tessera token (8 KiB tokens at
-   * most are accepted), so the default bounds the cache near 10 MiB. The
-   * cache belongs to one verifier: new secrets mean a new verifier and an
-   * empty cache.
+   * and its frozen claims (with `requireAuth`, their parsed scopes too), about
+   * 1 KiB for a Tessera token (8 KiB tokens at most are accepted), so the
+   * default bounds the cache near 10 MiB. The cache belongs to one verifier:
+   * new secrets mean a new verifier and an empty cache.
    */
   cacheSize?: number;
 }
