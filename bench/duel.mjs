@@ -3,8 +3,8 @@
 // each has its own autocannon process (10 connections) on CPU 1. Whatever the machine does
 // then hits both at the same moment, so the ratio of their CPU time per request scatters by 1-4 %
 // (standard deviation over rounds), where the back-to-back runs of `npm run bench` swing 10-20 %
-// per round on this VM. That makes it the tool for finding what a few microseconds of a request cost; the
-// targets stay with `npm run bench`, which measures each server with a core to itself.
+// per round on this VM. That makes it the tool for finding what a few microseconds of a request
+// cost; the targets stay with `npm run bench`, which measures each server with a core to itself.
 //
 //   npm run bench:duel -- servers/tessera-verify.mjs servers/hono-header-middleware.mjs
 //
