@@ -52,7 +52,10 @@ describe("access tokens are signed through the injected HMAC", () => {
             audience: config.jwt.audience,
             currentDate: new Date(NOW),
           });
-          expect(protectedHeader).toEqual({ alg: "HS256", typ: "at+jwt", kid: (await createKeyRing(SECRET)).signing.kid });
+          const ring = await createKeyRing(SECRET);
+          expect(protectedHeader).toEqual({ alg: "HS256", typ: "at+jwt", kid: ring.signing.kid });
+          // Byte for byte the header verifiers recognise, so they hand jose the key directly.
+          expect(accessToken.startsWith(ring.byHeader[0]![0])).toBe(true);
           expect(payload).toMatchObject({ sub: subject.sub, client_id: subject.clientId, role: subject.role, scope: subject.scope });
           expect(payload.sid).toBe(subject.sid);
           expect(payload.exp! - payload.iat!).toBe(600);

@@ -43,6 +43,16 @@ describe("verifyAccessToken accepts a well-formed Tessera token", () => {
     expect(await rejection(await craftToken({ secret: OTHER }), rotating)).toBe("accepted");
   });
 
+  it("chooses the key by kid from a header in any member order, not only the one Tessera writes", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const claims = { iss: "tessera", aud: "tessera", sub: "u", iat: now, exp: now + 60, jti: "j" };
+    const rotating = { ...options, secret: [OTHER, SECRET] };
+    const reordered = await rawSignedToken({ kid: await kidOf(SECRET), typ: "at+jwt", alg: "HS256" }, claims, SECRET);
+    expect(await rejection(reordered, rotating)).toBe("accepted");
+    const wrongKey = await rawSignedToken({ kid: await kidOf(SECRET), typ: "at+jwt", alg: "HS256" }, claims, OTHER);
+    expect(await rejection(wrongKey, rotating)).toBe("ERR_TOKEN_SIGNATURE_INVALID");
+  });
+
   it("accepts an audience list containing this service", async () => {
     const token = await craftToken({ secret: SECRET, claims: { aud: ["billing", "tessera"] } });
     expect(await rejection(token)).toBe("accepted");

@@ -1,7 +1,7 @@
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
 import { uuidv7 } from "../ids.js";
-import { keyId } from "../verify/key-ring.js";
+import { accessTokenHeader, keyId } from "../verify/key-ring.js";
 import type { TokenDigests } from "./token-digests.js";
 
 export interface AccessTokenSubject {
@@ -40,7 +40,7 @@ export function createAccessTokenIssuer(config: Config, clock: Clock, digests: T
   const audience = config.jwt.audience.length === 1 ? config.jwt.audience[0]! : config.jwt.audience;
   const key = encoder.encode(config.jwt.secret);
   // The header is the same for every token: serialised once.
-  const header = keyId(key).then((kid) => digests.base64url(JSON.stringify({ alg: "HS256", typ: "at+jwt", kid })));
+  const header = keyId(key).then((kid) => digests.base64url(accessTokenHeader(kid)));
   header.catch(() => {}); // surfaced on first use, not as an unhandled rejection
   return async function issueAccessToken(subject) {
     const now = clock.now();

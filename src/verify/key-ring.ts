@@ -11,6 +11,11 @@ export interface RingKey {
 export interface KeyRing {
   signing: RingKey;
   byKid: ReadonlyMap<string, CryptoKey>;
+  /**
+   * Each key with the start of every token Tessera signs with it: the encoded header of
+   * `accessTokenHeader(kid)` and its dot. A token that starts with it names that `kid`.
+   */
+  byHeader: readonly (readonly [prefix: string, key: CryptoKey])[];
 }
 
 const encoder = new TextEncoder();
@@ -39,6 +44,11 @@ export async function keyId(bytes: Uint8Array): Promise<string> {
   return base64url.encode(digest.subarray(0, 12));
 }
 
+/** The protected header of every Tessera access token signed with the key `kid`, as JSON. */
+export function accessTokenHeader(kid: string): string {
+  return JSON.stringify({ alg: "HS256", typ: "at+jwt", kid });
+}
+
 /**
  * Imports every secret once as an HMAC-SHA256 `CryptoKey`.
  *
@@ -61,5 +71,6 @@ export async function createKeyRing(secrets: string | readonly string[]): Promis
   );
   const byKid = new Map<string, CryptoKey>();
   for (const e of entries) if (!byKid.has(e.kid)) byKid.set(e.kid, e.key);
-  return { signing: entries[0]!, byKid };
+  const byHeader = [...byKid].map(([kid, key]) => [`${base64url.encode(accessTokenHeader(kid))}.`, key] as const);
+  return { signing: entries[0]!, byKid, byHeader };
 }
