@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { generateKeyPair, exportJWK, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import {
@@ -172,32 +172,42 @@ describe("verifier construction refuses unsafe configuration", () => {
 
 function siblingApp(verify: VerifyOptions = { secret: SECRET, issuer: "tessera", audience: "tessera" }) {
   const app = new Hono();
-  app.use("/api/*", requireAuth(verify));
+  const auth = requireAuth(verify);
+  app.use("/api/*", auth);
   app.get("/api/me", (c) => c.json(c.get("auth")));
   app.delete("/api/orders/:id", requireScope("write"), (c) => c.body(null, 204));
   app.get("/api/admin", requireRole("admin"), (c) => c.text("ok"));
   app.get("/api/viewer", requireRole("viewer"), (c) => c.text("ok"));
+  // The one-handler form, outside /api/* so the middleware does not check the token first.
+  app.get("/direct/me", auth.protect((c) => c.json(c.get("auth"))));
   return app;
 }
 
+// Every check of requireAuth, in both of its forms: mounted as middleware, and `protect(handler)`
+// as a route's only handler.
+const FORMS = [
+  ["middleware", "/api/me"],
+  ["protect(handler)", "/direct/me"],
+] as const;
+
 describe("requireAuth middleware for sibling services", () => {
-  it("sets c.get('auth') with scopes as an array", async () => {
-    const res = await siblingApp().request("/api/me", { headers: { Authorization: `Bearer ${await craftToken({ secret: SECRET })}` } });
+  it.each(FORMS)("sets c.get('auth') with scopes as an array (%s)", async (_form, path) => {
+    const res = await siblingApp().request(path, { headers: { Authorization: `Bearer ${await craftToken({ secret: SECRET })}` } });
     expect(res.status).toBe(200);
     const auth = await res.json();
     expect(auth).toMatchObject({ sub: "user-1", role: "user", scopes: ["read", "write"], sid: "session-1", clientId: "tessera" });
   });
 
-  it("answers 401 with realm and no error attribute when no credentials are sent (RFC 6750 §3.1)", async () => {
-    const res = await siblingApp().request("/api/me");
+  it.each(FORMS)("answers 401 with realm and no error attribute when no credentials are sent (RFC 6750 §3.1) (%s)", async (_form, path) => {
+    const res = await siblingApp().request(path);
     expect(res.status).toBe(401);
     expect(res.headers.get("WWW-Authenticate")).toBe('Bearer realm="tessera"');
     expect(await res.json()).toMatchObject({ error: "invalid_token" });
   });
 
-  it("answers 401 invalid_token with the error attribute for a bad token", async () => {
+  it.each(FORMS)("answers 401 invalid_token with the error attribute for a bad token (%s)", async (_form, path) => {
     const token = await craftToken({ secret: SECRET, alg: "HS512" });
-    const res = await siblingApp().request("/api/me", { headers: { Authorization: `Bearer ${token}` } });
+    const res = await siblingApp().request(path, { headers: { Authorization: `Bearer ${token}` } });
     expect(res.status).toBe(401);
     expect(res.headers.get("WWW-Authenticate")).toBe('Bearer error="invalid_token"');
     const body = await res.json();
@@ -205,22 +215,22 @@ describe("requireAuth middleware for sibling services", () => {
     expect(JSON.stringify(body)).not.toContain(token);
   });
 
-  it("never reads a token from the URL", async () => {
+  it.each(FORMS)("never reads a token from the URL (%s)", async (_form, path) => {
     const token = await craftToken({ secret: SECRET });
-    const res = await siblingApp().request(`/api/me?access_token=${token}`);
+    const res = await siblingApp().request(`${path}?access_token=${token}`);
     expect(res.status).toBe(401);
   });
 
-  it("rejects an Authorization header over 8 KiB with 401", async () => {
-    const res = await siblingApp().request("/api/me", { headers: { Authorization: `Bearer ${"a".repeat(9000)}` } });
+  it.each(FORMS)("rejects an Authorization header over 8 KiB with 401 (%s)", async (_form, path) => {
+    const res = await siblingApp().request(path, { headers: { Authorization: `Bearer ${"a".repeat(9000)}` } });
     expect(res.status).toBe(401);
   });
 
-  it("reads the bearer token from every accepted header shape and tells no credentials from a bad one", async () => {
+  it.each(FORMS)("reads the bearer token from every accepted header shape and tells no credentials from a bad one (%s)", async (_form, path) => {
     const token = await craftToken({ secret: SECRET });
     const app = siblingApp();
     const challenge = async (authorization: string) => {
-      const res = await app.request("/api/me", { headers: { Authorization: authorization } });
+      const res = await app.request(path, { headers: { Authorization: authorization } });
       return res.status === 200 ? "accepted" : res.headers.get("WWW-Authenticate");
     };
     expect(await challenge(`Bearer ${token}`)).toBe("accepted");
@@ -237,12 +247,12 @@ describe("requireAuth middleware for sibling services", () => {
     expect(await challenge(`Bearer\t${token}`)).toBe('Bearer realm="tessera"');
   });
 
-  it("refuses a token it has cached once the clock passes exp, on the synchronous cache path too", async () => {
+  it.each(FORMS)("refuses a token it has cached once the clock passes exp, on the synchronous cache path too (%s)", async (_form, path) => {
     const clock = { ms: Date.now() };
     const exp = Math.floor(clock.ms / 1000) + 60;
     const token = await craftToken({ secret: SECRET, claims: { exp } });
     const app = siblingApp({ secret: SECRET, issuer: "tessera", audience: "tessera", clockToleranceSeconds: 0, now: () => clock.ms });
-    const get = () => app.request("/api/me", { headers: { Authorization: `Bearer ${token}` } });
+    const get = () => app.request(path, { headers: { Authorization: `Bearer ${token}` } });
     expect((await get()).status).toBe(200); // first sight: jose
     expect((await get()).status).toBe(200); // from the cache
     clock.ms = exp * 1000;
@@ -251,18 +261,58 @@ describe("requireAuth middleware for sibling services", () => {
     expect(refused.headers.get("WWW-Authenticate")).toBe('Bearer error="invalid_token"');
   });
 
-  it("gives each request its own context, so one handler's changes never reach the next request of the same token", async () => {
+  it.each(FORMS)("gives each request its own context, so one handler's changes never reach the next request of the same token (%s)", async (form) => {
     const token = await craftToken({ secret: SECRET });
-    const app = new Hono();
-    app.get("/api/me", requireAuth({ secret: SECRET, issuer: "tessera", audience: "tessera" }), (c) => {
+    const auth = requireAuth({ secret: SECRET, issuer: "tessera", audience: "tessera" });
+    const handler = (c: Context) => {
       const scopes = [...c.get("auth").scopes];
       c.get("auth").scopes.push("admin");
       return c.json(scopes);
-    });
+    };
+    const app = new Hono();
+    if (form === "middleware") app.get("/api/me", auth, handler);
+    else app.get("/api/me", auth.protect(handler));
     for (let i = 0; i < 3; i++) {
       const res = await app.request("/api/me", { headers: { Authorization: `Bearer ${token}` } });
       expect(await res.json()).toEqual(["read", "write"]);
     }
+  });
+
+  it("protect(handler) answers a token seen before without a promise, from the cache it shares with the middleware", async () => {
+    const token = await craftToken({ secret: SECRET });
+    const app = siblingApp();
+    const get = (path: string, t = token) => app.fetch(new Request(`http://sibling${path}`, { headers: { Authorization: `Bearer ${t}` } }));
+    const first = get("/api/me"); // first sight through the middleware: jose is asynchronous
+    expect(first).toBeInstanceOf(Promise);
+    expect((await first).status).toBe(200);
+    const again = get("/direct/me");
+    // Settled at once: @hono/node-server writes such a response without awaiting anything.
+    expect(again).toBeInstanceOf(Response);
+    expect(await (again as Response).json()).toMatchObject({ sub: "user-1" });
+    // A refusal from the cache path is settled at once too, and is still a refusal.
+    const refused = get("/direct/me", `${token}x`);
+    expect((await refused).status).toBe(401);
+  });
+
+  it("protect(handler) passes what the handler returns or throws on to Hono", async () => {
+    const token = await craftToken({ secret: SECRET });
+    const auth = requireAuth({ secret: SECRET, issuer: "tessera", audience: "tessera" });
+    const app = new Hono();
+    app.get("/sync-throw", auth.protect(() => { throw new Error("handler failed"); }));
+    app.get("/async", auth.protect(async (c) => c.text(`hello ${c.get("auth").sub}`, 201)));
+    app.onError((e, c) => c.text(e.message, 500));
+    const get = (path: string) => app.request(path, { headers: { Authorization: `Bearer ${token}` } });
+    for (let i = 0; i < 2; i++) { // first sight, then from the cache
+      const failed = await get("/sync-throw");
+      expect([failed.status, await failed.text()]).toEqual([500, "handler failed"]);
+      const ok = await get("/async");
+      expect([ok.status, await ok.text()]).toEqual([201, "hello user-1"]);
+    }
+  });
+
+  it("protect needs a handler function", () => {
+    const auth = requireAuth({ secret: SECRET, issuer: "tessera", audience: "tessera" });
+    expect(() => auth.protect(undefined as never)).toThrow(TypeError);
   });
 
   it("requireScope answers 403 insufficient_scope with the RFC 6750 header", async () => {

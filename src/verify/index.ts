@@ -12,6 +12,7 @@ export {
   requireRole,
   requireScope,
   type AuthContext,
+  type RequireAuthMiddleware,
   type RequireAuthOptions,
 } from "./middleware.js";
 export { ROLES, roleSatisfies, type Role } from "./roles.js";
