@@ -7,7 +7,7 @@ import {
   type VerifyOptions,
 } from "../src/verify/index.js";
 import { manualClock } from "./support/harness.js";
-import { craftToken, tamperPayload } from "./support/tokens.js";
+import { craftToken, tamperPayload, tamperSignature } from "./support/tokens.js";
 
 const SECRET = "sibling-shared-secret-0123456789abcdef";
 const OTHER = "another-secret-entirely-0123456789abcdef";
@@ -81,10 +81,7 @@ describe("a tampered token is never served from the cache", () => {
     const token = await craftToken({ secret: SECRET });
     await verifier.verify(token);
     expect(await rejection(verifier, tamperPayload(token, { role: "admin" }))).toBe("ERR_TOKEN_SIGNATURE_INVALID");
-    // The signature's first character: its last one carries two padding bits, so some changes to it decode to the same bytes.
-    const at = token.lastIndexOf(".") + 1;
-    const changed = `${token.slice(0, at)}${token[at] === "A" ? "B" : "A"}${token.slice(at + 1)}`;
-    expect(await rejection(verifier, changed)).toBe("ERR_TOKEN_SIGNATURE_INVALID");
+    expect(await rejection(verifier, tamperSignature(token))).toBe("ERR_TOKEN_SIGNATURE_INVALID");
     expect(await rejection(verifier, `${token}.`)).toBe("ERR_TOKEN_MALFORMED");
     expect(await rejection(verifier, token)).toBe("accepted");
   });

@@ -52,6 +52,15 @@ export function tamperPayload(token: string, change: Record<string, unknown>): s
   return `${h}.${part}.${s}`;
 }
 
+/**
+ * Changes the signature's first character. Not its last one: that carries two padding bits, so
+ * some changes to it decode to the same bytes.
+ */
+export function tamperSignature(token: string): string {
+  const at = token.lastIndexOf(".") + 1;
+  return `${token.slice(0, at)}${token[at] === "A" ? "B" : "A"}${token.slice(at + 1)}`;
+}
+
 /** HS256 over any header, bypassing jose's own checks (e.g. an unknown `crit`). */
 export async function rawSignedToken(header: Record<string, unknown>, claims: Record<string, unknown>, secret: string): Promise<string> {
   const part = (o: unknown) => base64url.encode(encoder.encode(JSON.stringify(o)));

@@ -5,6 +5,7 @@ import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import { uuidv7 } from "../../src/ids.js";
 import { requireAuth } from "../../src/verify/index.js";
+import { tamperSignature } from "../support/tokens.js";
 
 async function issuedAccessToken(): Promise<{ sub: string; token: string }> {
   const res = await exports.default.fetch(
@@ -39,9 +40,7 @@ describe("Workers: a sibling verifies Tessera's access tokens with tessera/verif
       expect(ok.status).toBe(200);
       expect(await ok.json()).toEqual({ sub });
     }
-    const signatureAt = token.lastIndexOf(".") + 1;
-    const tampered = `${token.slice(0, signatureAt)}${token[signatureAt] === "A" ? "B" : "A"}${token.slice(signatureAt + 1)}`;
-    const refused = await get(`Bearer ${tampered}`);
+    const refused = await get(`Bearer ${tamperSignature(token)}`);
     expect(refused.status).toBe(401);
     expect(refused.headers.get("WWW-Authenticate")).toBe('Bearer error="invalid_token"');
     expect((await get()).headers.get("WWW-Authenticate")).toBe('Bearer realm="tessera"');
