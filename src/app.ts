@@ -2,7 +2,9 @@ import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { AppError } from "./errors.js";
 import { limitAuthRequestsPerIp } from "./http/auth-ip-limit.js";
+import type { ClientIp } from "./http/client-context.js";
 import { createErrorHandler } from "./http/error-handler.js";
+import { requireLiveSession } from "./http/live-session.js";
 import { limitBody } from "./http/request-body.js";
 import { securityHeaders } from "./http/security-headers.js";
 import { accountRoutes } from "./routes/account-routes.js";
@@ -10,9 +12,15 @@ import { adminRoutes } from "./routes/admin-routes.js";
 import { browserSessionRoutes } from "./routes/browser-session-routes.js";
 import { healthRoutes } from "./routes/health-routes.js";
 import { tokenRoutes } from "./routes/token-routes.js";
-import { createServices, type AppDeps, type Services } from "./services.js";
+import { pingDatabase } from "./db/ping.js";
+import { createServices, type ServiceDeps, type Services } from "./services.js";
+import { bearerAuthentication } from "./verify/middleware.js";
 
-export type { AppDeps } from "./services.js";
+/** What `createApp` needs: the services' dependencies, plus how the runtime finds a client's IP. */
+export interface AppDeps extends ServiceDeps {
+  /** The client's IP for rate limits and session records; the entry knows how to find it. */
+  clientIp?: ClientIp;
+}
 
 /**
  * Builds the whole service from its dependencies. Runtime-agnostic: the
@@ -24,6 +32,9 @@ export type { AppDeps } from "./services.js";
  */
 export function createApp(deps: AppDeps): Hono & { services: Services } {
   const s = createServices(deps);
+  const clientIp = deps.clientIp ?? (() => null);
+  // One bearer check and one live-session guard for every protected route: one verifier, one cache.
+  const live = requireLiveSession({ authenticate: bearerAuthentication(s.accessTokens), sessions: s.sessions });
   const app = new Hono();
 
   app.use("*", securityHeaders({ defaultSrc: ["'none'"] }));
@@ -42,13 +53,13 @@ export function createApp(deps: AppDeps): Hono & { services: Services } {
     );
   }
   app.use("*", limitBody(s.config.bodyLimitBytes));
-  app.use("/auth/*", limitAuthRequestsPerIp(s));
+  app.use("/auth/*", limitAuthRequestsPerIp({ limiter: s.limiter, rule: s.config.rateLimits.authIp, audit: s.audit, clientIp }));
 
-  app.route("/", healthRoutes(deps.db, s.logError));
-  app.route("/", tokenRoutes(s));
-  app.route("/", accountRoutes(s));
-  app.route("/", adminRoutes(s));
-  app.route("/", browserSessionRoutes(s));
+  app.route("/", healthRoutes(() => pingDatabase(deps.db), s.logError));
+  app.route("/", tokenRoutes(s, clientIp));
+  app.route("/", accountRoutes(s, live, clientIp));
+  app.route("/", adminRoutes(s, live));
+  app.route("/", browserSessionRoutes(s, clientIp));
 
   app.notFound((c) => c.json(new AppError("not_found", 404, "No such endpoint.").toJSON(), 404));
   app.onError(createErrorHandler(s.logError));

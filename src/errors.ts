@@ -21,8 +21,7 @@ export type ErrorCode =
   | "request_too_large"
   | "unsupported_media_type"
   | "rate_limited"
-  | "server_error"
-  | "service_unavailable";
+  | "server_error";
 
 export interface ValidationIssue {
   path: string;
@@ -72,3 +71,12 @@ export function invalidRequest(description: string, issues?: ValidationIssue[]):
 export function notFound(description = "The requested resource does not exist."): AppError {
   return new AppError("not_found", 404, description);
 }
+
+export function rateLimited(retryAfter: number): AppError {
+  return new AppError("rate_limited", 429, "Too many requests; try again later.", {
+    headers: { "Retry-After": String(retryAfter) },
+  });
+}
+
+/** Where unexpected errors are logged: a message and redacted fields (never request input). */
+export type LogError = (message: string, fields: Record<string, unknown>) => void;

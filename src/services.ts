@@ -1,4 +1,3 @@
-import type { Context } from "hono";
 import type { Kysely } from "kysely";
 import { jsonLineAuditSink, type AuditSink } from "./audit/audit-log.js";
 import { createSignIn, type SignIn } from "./auth/sign-in.js";
@@ -6,19 +5,23 @@ import { systemClock, type Clock } from "./clock.js";
 import type { Config } from "./config.js";
 import type { Database } from "./db/schema.js";
 import { transactionBatch, type WriteBatch } from "./db/write-batch.js";
-import type { LogError } from "./http/error-handler.js";
+import type { LogError } from "./errors.js";
 import type { PasswordHasher } from "./passwords/password-hasher.js";
-import { createLoginThrottle, type LoginThrottle } from "./ratelimit/login-throttle.js";
+import { createLoginThrottle } from "./ratelimit/login-throttle.js";
 import { createRateLimiter, type RateLimiter } from "./ratelimit/rate-limiter.js";
 import { createRefreshTokenCrypto } from "./sessions/refresh-token-crypto.js";
-import { webTokenDigests, type TokenDigests } from "./tokens/token-digests.js";
 import { createSessionService, type SessionService } from "./sessions/session-service.js";
-import { createAccessTokenIssuer, type AccessTokenIssuer } from "./tokens/access-token-issuer.js";
+import { createAccessTokenIssuer } from "./tokens/access-token-issuer.js";
+import { webTokenDigests, type TokenDigests } from "./tokens/token-digests.js";
+import { createAdminUsers, type AdminUsers } from "./users/admin-users.js";
+import { createOwnAccount, type OwnAccount } from "./users/own-account.js";
 import { createUserService, type UserService } from "./users/user-service.js";
-import { createAccessTokenVerifier, type AccessTokenVerifier, type VerifyOptions } from "./verify/verify-access-token.js";
+import { createHmacKeyRing } from "./verify/key-ring.js";
+import { toVerifiedToken, type VerifiedToken } from "./verify/verified-token.js";
+import { createCachingVerifier, type CachingVerifier } from "./verify/verify-access-token.js";
 
-/** What `createApp` needs; everything runtime-specific comes in from the entry file. */
-export interface AppDeps {
+/** What the services need; everything runtime-specific comes in from the entry file. */
+export interface ServiceDeps {
   db: Kysely<Database>;
   config: Config;
   passwords: PasswordHasher;
@@ -27,8 +30,6 @@ export interface AppDeps {
   audit?: AuditSink;
   /** Where unexpected errors are logged (redacted: type and stack only). */
   logError?: LogError;
-  /** The client's IP for rate limits and session records; the entry knows how to find it. */
-  clientIp?: (c: Context) => string | null;
   /** SHA-256/HMAC for refresh tokens and token signatures (default Web Crypto; Node passes faster synchronous ones). */
   tokenDigests?: TokenDigests;
   /** Atomic multi-statement writes (default: a Kysely transaction per batch; Node passes its group commit, D1 its batch). */
@@ -41,18 +42,24 @@ export interface Services {
   users: UserService;
   sessions: SessionService;
   signIn: SignIn;
-  issueAccessToken: AccessTokenIssuer;
+  ownAccount: OwnAccount;
+  adminUsers: AdminUsers;
   limiter: RateLimiter;
-  throttle: LoginThrottle;
   audit: AuditSink;
-  /** Verifier options for this service's own tokens (same code as `tessera/verify`). */
-  verifyOptions: VerifyOptions;
-  verifier: AccessTokenVerifier;
-  clientIp: (c: Context) => string | null;
+  /** The one verifier of this service's access tokens: every bearer-protected route and revocation. */
+  accessTokens: CachingVerifier<VerifiedToken>;
   logError: LogError;
 }
 
-export function createServices(deps: AppDeps): Services {
+/**
+ * Wires the modules together from their dependencies. The key ring is built here, once: the
+ * issuer signs with its signing key and the one verifier checks against all of its keys.
+ *
+ * @example
+ * const s = createServices({ db, config, passwords: createHashWasmHasher(config.argon2) });
+ * await s.users.findByEmail("alice@example.com");
+ */
+export function createServices(deps: ServiceDeps): Services {
   const { db, config, passwords } = deps;
   const clock = deps.clock ?? systemClock;
   const audit = deps.audit ?? jsonLineAuditSink((line) => console.log(line), clock);
@@ -60,7 +67,8 @@ export function createServices(deps: AppDeps): Services {
     deps.logError ?? ((message, fields) => console.error(JSON.stringify({ level: "error", message, ...fields })));
   const secrets = [config.jwt.secret, ...config.jwt.previousSecrets];
   const digests = deps.tokenDigests ?? webTokenDigests;
-  const issueAccessToken = createAccessTokenIssuer(config, clock, digests);
+  const keys = createHmacKeyRing(secrets, { hmacSha256: digests.hmacSha256 });
+  keys.catch(() => {}); // surfaced on first use, not as an unhandled rejection
   const writeBatch = deps.writeBatch ?? transactionBatch(db);
   const limiter = createRateLimiter(db, clock, writeBatch);
   const throttle = createLoginThrottle(limiter, config, audit);
@@ -70,29 +78,25 @@ export function createServices(deps: AppDeps): Services {
     writeBatch,
     config,
     clock,
-    tokens: createRefreshTokenCrypto(config.jwt.secret, digests),
+    tokens: createRefreshTokenCrypto(secrets, digests),
     audit,
   });
-  const signIn = createSignIn({ config, users, sessions, issueAccessToken, audit });
-  const verifyOptions: VerifyOptions = {
-    secret: secrets,
-    issuer: config.jwt.issuer,
-    audience: config.jwt.audience,
-    now: () => clock.now(),
-  };
+  const issueAccessToken = createAccessTokenIssuer({ jwt: config.jwt, clock, keys, base64url: digests.base64url });
+  const accessTokens = createCachingVerifier(
+    { keys, issuer: config.jwt.issuer, audience: config.jwt.audience, now: () => clock.now() },
+    toVerifiedToken,
+  );
   return {
     config,
     clock,
     users,
     sessions,
-    signIn,
-    issueAccessToken,
+    signIn: createSignIn({ config, users, sessions, issueAccessToken, audit }),
+    ownAccount: createOwnAccount({ users, sessions }),
+    adminUsers: createAdminUsers({ users, sessions, audit, clock }),
     limiter,
-    throttle,
     audit,
-    verifyOptions,
-    verifier: createAccessTokenVerifier(verifyOptions),
-    clientIp: deps.clientIp ?? (() => null),
+    accessTokens,
     logError,
   };
 }

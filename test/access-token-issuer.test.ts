@@ -1,10 +1,10 @@
 import { decodeProtectedHeader, jwtVerify, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../src/config.js";
+import { parseConfig, type Config } from "../src/config.js";
 import { nodeTokenDigests } from "../src/node/token-digests.js";
 import { createAccessTokenIssuer, type AccessTokenSubject } from "../src/tokens/access-token-issuer.js";
 import { webTokenDigests } from "../src/tokens/token-digests.js";
-import { createKeyRing } from "../src/verify/key-ring.js";
+import { createHmacKeyRing, type HmacSha256 } from "../src/verify/key-ring.js";
 import { createAccessTokenVerifier } from "../src/verify/verify-access-token.js";
 
 const SECRET = "issuer-test-secret-0123456789abcdefghij";
@@ -28,18 +28,28 @@ async function joseReference(token: string, audience: string | string[]): Promis
     .sign(key);
 }
 
+function issuerFor(config: Config, hmacSha256?: HmacSha256) {
+  const keys = createHmacKeyRing([config.jwt.secret, ...config.jwt.previousSecrets], { hmacSha256 });
+  return createAccessTokenIssuer({ jwt: config.jwt, clock, keys, base64url: nodeTokenDigests.base64url });
+}
+
 const subjects: Array<[string, AccessTokenSubject]> = [
   ["with a session", { sub: "0193a0b0-0000-7000-8000-000000000001", clientId: "tessera", sid: "0193a0b0-0000-7000-8000-000000000002", role: "user", scope: "read write" }],
   ["without a session", { sub: "svc-1", clientId: "svc-1", role: "viewer", scope: "read" }],
 ];
 
-describe("access tokens are signed through the injected HMAC", () => {
-  for (const [digestsName, digests] of [["node:crypto", nodeTokenDigests], ["Web Crypto", webTokenDigests]] as const) {
+describe("access tokens are signed with the key ring's signing key", () => {
+  const signers = [
+    ["node:crypto HMAC", nodeTokenDigests.hmacSha256],
+    ["injected Web Crypto HMAC", webTokenDigests.hmacSha256],
+    ["the ring's own Web Crypto key", undefined],
+  ] as const;
+  for (const [digestsName, hmacSha256] of signers) {
     for (const audience of ["tessera-api", "api-a,api-b"]) {
       for (const [subjectName, subject] of subjects) {
         it(`${digestsName}, audience ${audience}, ${subjectName}: the bytes jose's SignJWT makes, and they verify`, async () => {
           const config = parseConfig({ JWT_SECRET: SECRET, JWT_AUDIENCE: audience, ACCESS_TOKEN_TTL: "600" });
-          const issue = createAccessTokenIssuer(config, clock, digests);
+          const issue = issuerFor(config, hmacSha256);
           const { accessToken, expiresIn } = await issue(subject);
           const expectedAudience = audience.includes(",") ? audience.split(",") : audience;
           expect(accessToken).toBe(await joseReference(accessToken, expectedAudience));
@@ -52,7 +62,7 @@ describe("access tokens are signed through the injected HMAC", () => {
             audience: config.jwt.audience,
             currentDate: new Date(NOW),
           });
-          const ring = await createKeyRing(SECRET);
+          const ring = await createHmacKeyRing(SECRET);
           expect(protectedHeader).toEqual({ alg: "HS256", typ: "at+jwt", kid: ring.signing.kid });
           // Byte for byte the header verifiers recognise, so they hand jose the key directly.
           expect(accessToken.startsWith(ring.byHeader[0]![0])).toBe(true);
@@ -69,7 +79,7 @@ describe("access tokens are signed through the injected HMAC", () => {
 
   it("a token signed with another key does not verify", async () => {
     const config = parseConfig({ JWT_SECRET: "another-secret-0123456789abcdefghijklmn" });
-    const { accessToken } = await createAccessTokenIssuer(config, clock, nodeTokenDigests)(subjects[0]![1]);
+    const { accessToken } = await issuerFor(config, nodeTokenDigests.hmacSha256)(subjects[0]![1]);
     await expect(jwtVerify(accessToken, key, { currentDate: new Date(NOW) })).rejects.toThrow();
   });
 });

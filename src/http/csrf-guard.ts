@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import { AppError } from "../errors.js";
 
-/** The header value the browser flow requires (DESIGN §6). */
+/** The header value the browser (cookie) flow requires. */
 export const CSRF_HEADER = "X-Requested-With";
 export const CSRF_HEADER_VALUE = "tessera";
 
@@ -10,7 +10,7 @@ function forbidden(description: string): AppError {
 }
 
 /**
- * CSRF defence for cookie-authenticated routes (DESIGN §6). A custom header
+ * CSRF defence for cookie-authenticated routes. A custom header
  * cannot be sent cross-origin without a CORS preflight, which only listed
  * origins pass; `Origin`, when the browser sends it, must itself be listed.
  * The two checks are independent so that one misconfiguration does not

@@ -1,8 +1,6 @@
 import type { Context, ErrorHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { AppError } from "../errors.js";
-
-export type LogError = (message: string, fields: Record<string, unknown>) => void;
+import { AppError, type LogError } from "../errors.js";
 
 /**
  * The one error channel: `AppError` becomes its public shape, a prepared

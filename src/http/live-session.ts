@@ -1,34 +1,35 @@
 import type { MiddlewareHandler } from "hono";
-import type { UserRow } from "../db/schema.js";
-import type { Services } from "../services.js";
-import { invalidToken, requireAuth } from "../verify/middleware.js";
+import type { AccountRow } from "../db/schema.js";
+import type { SessionService } from "../sessions/session-service.js";
+import { invalidToken } from "../verify/middleware.js";
 
 declare module "hono" {
   interface ContextVariableMap {
-    user: UserRow;
+    /** The signed-in account (never its password hash), set by the live-session guard. */
+    user: AccountRow;
   }
 }
 
-const built = new WeakMap<Services, MiddlewareHandler[]>();
-
 /**
- * `requireAuth` from `tessera/verify`, then one indexed read: Tessera's own
- * endpoints refuse a token whose session was revoked or whose user was
- * disabled, even before the token expires (DESIGN §5).
+ * `authenticate` (the service's bearer check), then one indexed read: Tessera's own endpoints
+ * refuse a token whose session was revoked or whose user was disabled, even before the token
+ * expires. Build it once per app: every route group shares its verifier and cache.
+ *
+ * @example
+ * const live = requireLiveSession({ authenticate, sessions });
+ * app.use("/users/me", ...live);
  */
-export function requireLiveSession(s: Services): MiddlewareHandler[] {
-  // One verifier (one key import, one token cache) per app, however many route groups use it.
-  const existing = built.get(s);
-  if (existing) return existing;
-  const auth = requireAuth(s.verifyOptions);
+export function requireLiveSession(deps: {
+  authenticate: MiddlewareHandler;
+  sessions: Pick<SessionService, "liveSessionUser">;
+}): MiddlewareHandler[] {
+  const { authenticate, sessions } = deps;
   const live: MiddlewareHandler = async function requireLiveSessionMiddleware(c, next) {
     const { sid, sub } = c.get("auth");
-    const user = sid === undefined ? undefined : await s.sessions.liveSessionUser(sid, sub);
+    const user = sid === undefined ? undefined : await sessions.liveSessionUser(sid, sub);
     if (!user) throw invalidToken("The session has ended.");
     c.set("user", user);
     await next();
   };
-  const handlers = [auth, live];
-  built.set(s, handlers);
-  return handlers;
+  return [authenticate, live];
 }

@@ -3,7 +3,6 @@ import { generateCookie, getCookie } from "hono/cookie";
 
 /** The cookie's base name; the `__Host-` prefix is added by hono (`prefix: "host"`). */
 const NAME = "tessera_rt";
-export const REFRESH_COOKIE_NAME = `__Host-${NAME}`;
 
 // Browsers cap cookie lifetimes at 400 days and hono refuses to write more.
 const MAX_AGE_CAP_SECONDS = 34_560_000;

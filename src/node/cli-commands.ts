@@ -5,7 +5,7 @@ import * as v from "valibot";
 import { jsonLineAuditSink } from "../audit/audit-log.js";
 import { ConfigError, parseConfig, type Config, type Env } from "../config.js";
 import { SqlFileMigrationProvider } from "../db/migrations.js";
-import type { Database, UserRow } from "../db/schema.js";
+import type { AccountRow, Database } from "../db/schema.js";
 import { AppError } from "../errors.js";
 import { createHashWasmHasher, hashWithHashWasm } from "../passwords/hash-wasm-hasher.js";
 import { normalizePassword, passwordProblem } from "../passwords/password-policy.js";
@@ -109,7 +109,7 @@ async function withAdmin<T>(io: CliIo, fn: (admin: AdminUsers, users: ReturnType
   }
 }
 
-async function userByEmail(users: { findByEmail(email: string): Promise<UserRow | undefined> }, email: string): Promise<UserRow> {
+async function userByEmail(users: { findByEmail(email: string): Promise<AccountRow | undefined> }, email: string): Promise<AccountRow> {
   const user = await users.findByEmail(email);
   if (!user) throw new CliError(`no user with the email ${email}`);
   return user;

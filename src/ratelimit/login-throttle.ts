@@ -1,13 +1,7 @@
 import type { AuditSink } from "../audit/audit-log.js";
 import type { Config } from "../config.js";
-import { AppError } from "../errors.js";
+import { rateLimited } from "../errors.js";
 import type { RateLimitResult, RateLimiter } from "./rate-limiter.js";
-
-export function rateLimited(retryAfter: number): AppError {
-  return new AppError("rate_limited", 429, "Too many requests; try again later.", {
-    headers: { "Retry-After": String(retryAfter) },
-  });
-}
 
 export interface LoginThrottle {
   /** Counts a login attempt for the account (per IP and overall); throws 429 past the limits. Call before any password work. */

@@ -1,18 +1,12 @@
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import * as v from "valibot";
-import { requireLiveSession } from "../http/live-session.js";
 import { readBody, validate } from "../http/request-body.js";
+import { MAX_TEXT_LENGTH, OptionalName, RequiredText, RoleField, wellFormed } from "../schemas/fields.js";
 import type { Services } from "../services.js";
-import { createAdminUsers, type AdminActor } from "../users/admin-users.js";
+import type { AdminActor } from "../users/admin-users.js";
 import { EmailSchema, MAX_EMAIL_LENGTH, normalizeEmail } from "../users/email.js";
 import { toPublicUser } from "../users/public-user.js";
 import { requireRole, requireScope } from "../verify/middleware.js";
-import { ROLES } from "../verify/roles.js";
-
-const RoleField = v.picklist(ROLES, `must be one of: ${ROLES.join(", ")}`);
-const NameField = v.optional(
-  v.nullable(v.pipe(v.string("must be a string"), v.trim(), v.maxLength(200, "must be at most 200 characters"))),
-);
 
 const ListQuery = v.object({
   limit: v.optional(
@@ -25,12 +19,13 @@ const ListQuery = v.object({
     ),
     "50",
   ),
-  cursor: v.optional(v.string()),
+  cursor: v.optional(v.pipe(v.string(), wellFormed, v.maxLength(MAX_TEXT_LENGTH, "is too long"))),
   // Normalized like stored emails, so the prefix match is case-insensitive.
   email: v.optional(
     v.pipe(
       v.string(),
-      v.maxLength(1024, "is too long"),
+      wellFormed,
+      v.maxLength(MAX_TEXT_LENGTH, "is too long"),
       v.transform(normalizeEmail),
       v.maxLength(MAX_EMAIL_LENGTH, `must be at most ${MAX_EMAIL_LENGTH} characters`),
     ),
@@ -39,27 +34,25 @@ const ListQuery = v.object({
 
 const CreateBody = v.object({
   email: EmailSchema,
-  password: v.pipe(v.string("must be a string"), v.maxLength(1024, "is too long")),
-  name: NameField,
+  password: RequiredText,
+  name: OptionalName,
   role: RoleField,
 });
 
 const PatchBody = v.object({
   role: v.optional(RoleField),
   disabled: v.optional(v.boolean("must be true or false")),
-  name: NameField,
+  name: OptionalName,
 });
 
-const emptyToNull = (name: string | null | undefined) => (name === undefined ? undefined : name === "" ? null : name);
-
 /**
- * `/admin/users*` (DESIGN §6): a live session, the admin role and the
- * `admin` scope, so an admin token asked for with `scope=read` cannot administer.
+ * `/admin/users*`: a live session (the guard `live`), the admin role and the `admin` scope,
+ * so an admin token asked for with `scope=read` cannot administer.
  */
-export function adminRoutes(s: Services): Hono {
+export function adminRoutes(s: Services, live: MiddlewareHandler[]): Hono {
   const app = new Hono();
-  const admin = createAdminUsers(s);
-  app.use("/admin/*", ...requireLiveSession(s), requireRole("admin"), requireScope("admin"));
+  const admin = s.adminUsers;
+  app.use("/admin/*", ...live, requireRole("admin"), requireScope("admin"));
 
   const actor = (userId: string): AdminActor => ({ kind: "admin", userId });
 
@@ -71,7 +64,7 @@ export function adminRoutes(s: Services): Hono {
 
   app.post("/admin/users", async (c) => {
     const body = validate(CreateBody, await readBody(c, ["json"]));
-    const input = { email: body.email, password: body.password, name: emptyToNull(body.name) ?? null, role: body.role };
+    const input = { email: body.email, password: body.password, name: body.name ?? null, role: body.role };
     const user = await admin.create(input, actor(c.get("user").id));
     return c.json(toPublicUser(user), 201);
   });
@@ -80,7 +73,7 @@ export function adminRoutes(s: Services): Hono {
 
   app.patch("/admin/users/:id", async (c) => {
     const body = validate(PatchBody, await readBody(c, ["json"]));
-    const change = { role: body.role, disabled: body.disabled, name: emptyToNull(body.name) };
+    const change = { role: body.role, disabled: body.disabled, name: body.name };
     const user = await admin.update(c.req.param("id"), change, actor(c.get("user").id));
     return c.json(toPublicUser(user));
   });

@@ -4,16 +4,14 @@ import { AppError } from "../errors.js";
 import { requireCsrfProof } from "../http/csrf-guard.js";
 import { noStore } from "../http/no-store.js";
 import { clearedRefreshCookie, readRefreshCookie, refreshCookie } from "../http/refresh-cookie.js";
+import { clientContext, type ClientIp } from "../http/client-context.js";
 import { readBody, validate } from "../http/request-body.js";
+import { RequiredText } from "../schemas/fields.js";
 import type { Services } from "../services.js";
 import { loginIdentifier } from "../users/email.js";
 import { toPublicUser } from "../users/public-user.js";
-import { clientContext } from "./token-routes.js";
 
-const SessionLogin = v.object({
-  email: v.pipe(v.string("is required"), v.maxLength(1024, "is too long")),
-  password: v.pipe(v.string("is required"), v.maxLength(1024, "is too long")),
-});
+const SessionLogin = v.object({ email: RequiredText, password: RequiredText });
 
 /** 401 for a refresh cookie that is missing or no longer works; the browser is told to drop it. */
 function refreshRefused(hadCookie: boolean): AppError {
@@ -36,12 +34,12 @@ function methodNotAllowed(allow: string): AppError {
 }
 
 /**
- * The browser (cookie) flow of DESIGN §6: `POST /auth/session` signs in,
+ * The browser (cookie) flow: `POST /auth/session` signs in,
  * `POST /auth/session/refresh` rotates, `DELETE /auth/session` signs out.
  * The refresh token lives only in the `__Host-tessera_rt` cookie, never in a
  * body; every route needs the CSRF proof.
  */
-export function browserSessionRoutes(s: Services): Hono {
+export function browserSessionRoutes(s: Services, clientIp: ClientIp): Hono {
   const app = new Hono();
   const csrf = requireCsrfProof(s.config.allowedOrigins);
 
@@ -49,7 +47,7 @@ export function browserSessionRoutes(s: Services): Hono {
     const body = validate(SessionLogin, await readBody(c, ["json"]));
     const username = loginIdentifier(body.email);
     const previous = readRefreshCookie(c);
-    const signed = await s.signIn.withPassword(username, body.password, undefined, clientContext(s, c));
+    const signed = await s.signIn.withPassword(username, body.password, undefined, clientContext(clientIp, c));
     // The new cookie replaces the old one in this browser; end the old session rather than orphan it.
     if (previous !== undefined) await s.sessions.revokeByRefreshToken(previous, "replaced_by_sign_in");
     c.header("Set-Cookie", refreshCookie(signed.refreshToken, signed.refreshExpiresAt, s.clock.now()), { append: true });
@@ -66,7 +64,7 @@ export function browserSessionRoutes(s: Services): Hono {
     if (presented === undefined) throw refreshRefused(false);
     let signed;
     try {
-      signed = await s.signIn.withRefreshToken(presented, clientContext(s, c));
+      signed = await s.signIn.withRefreshToken(presented, clientContext(clientIp, c));
     } catch (e) {
       // Only a refused grant becomes 401; a database failure must stay a 500, not a sign-out.
       if (e instanceof AppError && e.code === "invalid_grant") throw refreshRefused(true);

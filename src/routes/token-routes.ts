@@ -1,44 +1,26 @@
-import { Hono, type Context } from "hono";
+import { Hono } from "hono";
 import * as v from "valibot";
 import type { SignedIn } from "../auth/sign-in.js";
 import { AppError } from "../errors.js";
+import { clientContext, type ClientIp } from "../http/client-context.js";
 import { noStore } from "../http/no-store.js";
 import { readBody, validate } from "../http/request-body.js";
+import { OptionalName, OptionalText, RequiredText } from "../schemas/fields.js";
 import type { Services } from "../services.js";
 import { EmailSchema, loginIdentifier } from "../users/email.js";
 import { toPublicUser } from "../users/public-user.js";
 import { AccessTokenError } from "../verify/access-token-error.js";
 
-const PasswordField = v.pipe(v.string("must be a string"), v.maxLength(1024, "is too long"));
-const OptionalText = v.optional(v.pipe(v.string("must be a string"), v.maxLength(1024, "is too long")));
-
-const RegisterBody = v.object({
-  email: EmailSchema,
-  password: PasswordField,
-  name: v.optional(
-    v.nullable(v.pipe(v.string("must be a string"), v.trim(), v.maxLength(200, "must be at most 200 characters"))),
-  ),
-});
+/** Sign-up: `/auth/register` and the browser flow's `/auth/session/register`. */
+export const RegisterBody = v.object({ email: EmailSchema, password: RequiredText, name: OptionalName });
 
 const GrantType = v.object({ grant_type: v.pipe(v.string("is required"), v.minLength(1, "is required")) });
-const PasswordGrant = v.object({
-  username: v.pipe(v.string("is required"), v.maxLength(1024, "is too long")),
-  password: PasswordField,
-  scope: v.optional(v.pipe(v.string("must be a string"), v.maxLength(1024, "is too long"))),
-  client_id: OptionalText,
-});
-const RefreshGrant = v.object({
-  refresh_token: v.pipe(v.string("is required"), v.maxLength(1024, "is too long")),
-  client_id: OptionalText,
-});
+const PasswordGrant = v.object({ username: RequiredText, password: RequiredText, scope: OptionalText, client_id: OptionalText });
+const RefreshGrant = v.object({ refresh_token: RequiredText, client_id: OptionalText });
 const RevokeBody = v.object({
   token: v.pipe(v.string("is required"), v.maxLength(8192, "is too long")),
   token_type_hint: OptionalText,
 });
-
-export function clientContext(s: Services, c: Context) {
-  return { ip: s.clientIp(c), userAgent: c.req.header("User-Agent")?.slice(0, 512) ?? null };
-}
 
 function tokenResponse(signed: SignedIn) {
   return {
@@ -51,15 +33,14 @@ function tokenResponse(signed: SignedIn) {
 }
 
 /** `/auth/register`, `/auth/token` (password and refresh_token grants) and `/auth/revoke` (RFC 7009). */
-export function tokenRoutes(s: Services): Hono {
+export function tokenRoutes(s: Services, clientIp: ClientIp): Hono {
   const app = new Hono();
 
   app.post("/auth/register", noStore, async (c) => {
     const body = validate(RegisterBody, await readBody(c, ["json"]));
-    const name = body.name === undefined || body.name === null || body.name === "" ? null : body.name;
     // A `role` in the body is ignored: self-registration always yields a plain user.
-    const user = await s.users.create({ email: body.email, password: body.password, name, role: "user" });
-    const signed = await s.signIn.forUser(user, clientContext(s, c));
+    const user = await s.users.create({ email: body.email, password: body.password, name: body.name ?? null, role: "user" });
+    const signed = await s.signIn.forUser(user, clientContext(clientIp, c));
     return c.json(
       {
         user: toPublicUser(user),
@@ -82,7 +63,7 @@ export function tokenRoutes(s: Services): Hono {
     if (body.client_id !== undefined && body.client_id !== s.config.firstPartyClientId) {
       throw new AppError("invalid_client", 401, "Client authentication failed.");
     }
-    const client = clientContext(s, c);
+    const client = clientContext(clientIp, c);
     if ("refresh_token" in body) {
       return c.json(tokenResponse(await s.signIn.withRefreshToken(body.refresh_token, client)));
     }
@@ -95,7 +76,7 @@ export function tokenRoutes(s: Services): Hono {
       await s.sessions.revokeByRefreshToken(token);
     } else {
       try {
-        const claims = await s.verifier.verify(token);
+        const { claims } = await s.accessTokens.verify(token);
         if (claims.sid !== undefined) await s.sessions.revoke(claims.sid, "revoked_by_client");
       } catch (e) {
         // RFC 7009 §2.2: an invalid token is not an error for the caller.

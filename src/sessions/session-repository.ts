@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import { prepareQuery } from "../db/prepared-query.js";
-import type { AccountRow, Database, RefreshTokenRow, SessionRow, UserRow } from "../db/schema.js";
+import type { AccountRow, Database, RefreshTokenRow, SessionRow } from "../db/schema.js";
 import type { WriteBatch } from "../db/write-batch.js";
 
 // The only module that writes `sessions` and `refresh_tokens`.
@@ -152,7 +152,7 @@ export interface Rotation {
 }
 
 /**
- * DESIGN §5 step 2 as one atomic batch: insert the successor (a no-op when
+ * Step 2 of a rotation as one atomic batch: insert the successor (a no-op when
  * it exists: successors are deterministic), mark the presented token
  * rotated with a conditional update, touch the session. `true` for exactly
  * one caller however many race; a loser's batch changes nothing that
@@ -187,9 +187,28 @@ export async function findTokenByHash(
     .executeTakeFirst();
 }
 
+/** Revokes a session that is not revoked yet; answers its user's id, or `undefined` when nothing changed. */
 export async function revokeSessionById(
   db: Kysely<Database>,
   sessionId: string,
+  reason: string,
+  now: number,
+): Promise<string | undefined> {
+  const row = await db
+    .updateTable("sessions")
+    .set({ revoked_at: now, revoke_reason: reason })
+    .where("id", "=", sessionId)
+    .where("revoked_at", "is", null)
+    .returning("user_id")
+    .executeTakeFirst();
+  return row?.user_id;
+}
+
+/** Revokes the session only if it belongs to `userId` and is still live; `true` when it did. */
+export async function revokeLiveSessionOfUser(
+  db: Kysely<Database>,
+  sessionId: string,
+  userId: string,
   reason: string,
   now: number,
 ): Promise<boolean> {
@@ -197,7 +216,9 @@ export async function revokeSessionById(
     .updateTable("sessions")
     .set({ revoked_at: now, revoke_reason: reason })
     .where("id", "=", sessionId)
+    .where("user_id", "=", userId)
     .where("revoked_at", "is", null)
+    .where("expires_at", ">", now)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
@@ -219,17 +240,17 @@ export async function revokeSessionsOfUser(
   return Number(result.numUpdatedRows);
 }
 
-/** A live session together with its enabled user: the check Tessera's own endpoints make. */
+/** A live session together with its enabled user (never the password hash): the check Tessera's own endpoints make. */
 export async function findLiveSessionUser(
   db: Kysely<Database>,
   sessionId: string,
   userId: string,
   now: number,
-): Promise<UserRow | undefined> {
+): Promise<AccountRow | undefined> {
   return db
     .selectFrom("sessions as s")
     .innerJoin("users as u", "u.id", "s.user_id")
-    .selectAll("u")
+    .select(["u.id", "u.email", "u.name", "u.role", "u.disabled_at", "u.email_verified_at", "u.created_at", "u.updated_at"])
     .where("s.id", "=", sessionId)
     .where("s.user_id", "=", userId)
     .where("s.revoked_at", "is", null)

@@ -2,7 +2,7 @@ import type { Kysely } from "kysely";
 import type { AuditSink } from "../audit/audit-log.js";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
-import type { AccountRow, Database, SessionRow, UserRow } from "../db/schema.js";
+import type { AccountRow, Database, SessionRow } from "../db/schema.js";
 import type { WriteBatch } from "../db/write-batch.js";
 import { invalidGrant } from "../errors.js";
 import { uuidv7 } from "../ids.js";
@@ -27,15 +27,18 @@ export interface IssuedRefresh {
 
 export interface SessionService {
   start(input: StartSessionInput): Promise<{ session: SessionRow; refreshToken: string; refreshExpiresAt: number }>;
-  /** DESIGN §5: rotate, answer a benign race with the same successor, or detect reuse. */
+  /** Rotate, answer a benign race with the same successor, or detect reuse and revoke the session. */
   rotate(token: string, context: { ip: string | null }): Promise<IssuedRefresh>;
+  /** Revokes one session; `false` when it was unknown or already revoked. Every revocation below is audited here. */
   revoke(sessionId: string, reason: string): Promise<boolean>;
+  /** Revokes a live session of `userId` at their own request; `false` for another user's, an unknown or an ended one. */
+  revokeOwn(userId: string, sessionId: string): Promise<boolean>;
   revokeAllOfUser(userId: string, reason: string, exceptSessionId?: string): Promise<number>;
   /** Revokes the session a refresh token belongs to (RFC 7009); silent for unknown tokens. */
   revokeByRefreshToken(token: string, reason?: string): Promise<void>;
-  liveSessionUser(sessionId: string, userId: string): Promise<UserRow | undefined>;
+  /** The account behind a live session of an enabled user, or `undefined`. */
+  liveSessionUser(sessionId: string, userId: string): Promise<AccountRow | undefined>;
   listLive(userId: string): Promise<SessionRow[]>;
-  find(sessionId: string): Promise<SessionRow | undefined>;
   purgeExpired(): Promise<void>;
 }
 
@@ -63,12 +66,39 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
   const ttlMs = config.refreshTokenTtl * 1000;
   const graceMs = config.refreshReuseGrace * 1000;
 
+  async function revoke(sessionId: string, reason: string): Promise<boolean> {
+    const userId = await repo.revokeSessionById(db, sessionId, reason, clock.now());
+    if (userId === undefined) return false;
+    audit({ type: "session_revoked", session_id: sessionId, user_id: userId, reason });
+    return true;
+  }
+
   async function detectReuse(session: SessionRow, userId: string, ip: string | null): Promise<never> {
-    const now = clock.now();
-    const revoked = await repo.revokeSessionById(db, session.id, "refresh_token_reuse", now);
     audit({ type: "refresh_reuse_detected", session_id: session.id, user_id: userId, ip });
-    if (revoked) audit({ type: "session_revoked", session_id: session.id, user_id: userId, reason: "refresh_token_reuse" });
+    await revoke(session.id, "refresh_token_reuse");
     throw invalidGrant();
+  }
+
+  /**
+   * The successor a just-rotated token was given, while it is still the session's unused token:
+   * derived under the current secret or, across a secret rotation, under a previous one.
+   */
+  async function unusedSuccessor(
+    sessionId: string,
+    token: string,
+    current: { token: string; hash: string },
+    now: number,
+  ): Promise<{ token: string; expiresAt: number } | undefined> {
+    let candidate = current;
+    let others: string[] | undefined;
+    for (let i = 0; ; i++) {
+      const row = await repo.findTokenByHash(db, sessionId, candidate.hash);
+      if (row) return row.rotated_at === null && row.expires_at > now ? { token: candidate.token, expiresAt: row.expires_at } : undefined;
+      others ??= await tokens.previousSuccessorsOf(token);
+      const next = others[i];
+      if (next === undefined) return undefined;
+      candidate = { token: next, hash: await tokens.hash(next) };
+    }
   }
 
   return {
@@ -129,29 +159,36 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       }
 
       if (graceMs > 0 && now - (current.rotated_at ?? 0) < graceMs) {
-        const next = await repo.findTokenByHash(db, session.id, successorHash);
-        if (next && next.rotated_at === null && next.expires_at > now) {
-          return { session, user, refreshToken: successor, refreshExpiresAt: next.expires_at };
-        }
+        const next = await unusedSuccessor(session.id, token, { token: successor, hash: successorHash }, now);
+        if (next) return { session, user, refreshToken: next.token, refreshExpiresAt: next.expiresAt };
       }
       return detectReuse(session, user.id, context.ip);
     },
 
-    revoke: (sessionId, reason) => repo.revokeSessionById(db, sessionId, reason, clock.now()),
-    revokeAllOfUser: (userId, reason, exceptSessionId) =>
-      repo.revokeSessionsOfUser(db, userId, reason, clock.now(), exceptSessionId),
+    revoke,
+
+    async revokeOwn(userId, sessionId) {
+      const now = clock.now();
+      const reason = "revoked_by_user";
+      if (!(await repo.revokeLiveSessionOfUser(db, sessionId, userId, reason, now))) return false;
+      audit({ type: "session_revoked", session_id: sessionId, user_id: userId, reason });
+      return true;
+    },
+
+    async revokeAllOfUser(userId, reason, exceptSessionId) {
+      const count = await repo.revokeSessionsOfUser(db, userId, reason, clock.now(), exceptSessionId);
+      audit({ type: "session_revoked", user_id: userId, reason, count });
+      return count;
+    },
 
     async revokeByRefreshToken(token, reason = "revoked_by_client") {
       if (!tokens.isWellFormed(token)) return;
       const found = await repo.findRefreshToken(db, await tokens.hash(token));
-      if (found && (await repo.revokeSessionById(db, found.session.id, reason, clock.now()))) {
-        audit({ type: "session_revoked", session_id: found.session.id, user_id: found.user.id, reason });
-      }
+      if (found) await revoke(found.session.id, reason);
     },
 
     liveSessionUser: (sessionId, userId) => repo.findLiveSessionUser(db, sessionId, userId, clock.now()),
     listLive: (userId) => repo.listLiveSessions(db, userId, clock.now()),
-    find: (sessionId) => repo.findSession(db, sessionId),
     purgeExpired: () => repo.purgeExpired(db, clock.now(), config.refreshTokenTtl * 1000),
   };
 }

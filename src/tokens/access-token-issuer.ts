@@ -1,8 +1,7 @@
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
 import { uuidv7 } from "../ids.js";
-import { accessTokenHeader, keyId } from "../verify/key-ring.js";
-import type { TokenDigests } from "./token-digests.js";
+import type { KeyRing, SigningKey } from "../verify/key-ring.js";
 
 export interface AccessTokenSubject {
   sub: string;
@@ -20,29 +19,33 @@ export interface IssuedAccessToken {
 
 export type AccessTokenIssuer = (subject: AccessTokenSubject) => Promise<IssuedAccessToken>;
 
-const encoder = new TextEncoder();
+export interface AccessTokenIssuerDeps {
+  jwt: Pick<Config["jwt"], "issuer" | "audience" | "accessTokenTtl">;
+  clock: Clock;
+  /** The service's key ring, built once; its signing key signs. */
+  keys: Promise<KeyRing>;
+  /** base64url of UTF-8 text: the payload segment (Node passes a native one). */
+  base64url: (text: string) => string;
+}
 
 /**
- * Signs RFC 9068 access tokens (JWS compact, HS256) with `config.jwt.secret`,
- * the first key of every verifier's ring. The signature goes through the
- * injected HMAC rather than jose's SignJWT: jose signs through Web Crypto,
- * whose promise and thread-pool hop cost Node more than the rest of issuing
- * a token. The output is byte for byte what SignJWT makes from the same
- * claims (test/access-token-issuer.test.ts), and every verification still
- * goes through jose.
+ * Signs RFC 9068 access tokens (JWS compact) with the ring's signing key. The claims are
+ * serialised here rather than by jose's SignJWT so the signature can go through the ring's
+ * injected HMAC: on Node a synchronous one, without Web Crypto's promise and thread-pool hop.
+ * The output is byte for byte what SignJWT makes from the same claims
+ * (test/access-token-issuer.test.ts), and every verification still goes through jose.
  *
  * @example
- * const issue = createAccessTokenIssuer(config, clock, nodeTokenDigests);
+ * const issue = createAccessTokenIssuer({ jwt: config.jwt, clock, keys, base64url });
  * const { accessToken } = await issue({ sub, clientId: "tessera", sid, role, scope });
  */
-export function createAccessTokenIssuer(config: Config, clock: Clock, digests: TokenDigests): AccessTokenIssuer {
-  const ttl = config.jwt.accessTokenTtl;
-  const audience = config.jwt.audience.length === 1 ? config.jwt.audience[0]! : config.jwt.audience;
-  const key = encoder.encode(config.jwt.secret);
-  // The header is the same for every token: serialised once.
-  const header = keyId(key).then((kid) => digests.base64url(accessTokenHeader(kid)));
-  header.catch(() => {}); // surfaced on first use, not as an unhandled rejection
+export function createAccessTokenIssuer(deps: AccessTokenIssuerDeps): AccessTokenIssuer {
+  const { jwt, clock, keys, base64url } = deps;
+  const ttl = jwt.accessTokenTtl;
+  const audience = jwt.audience.length === 1 ? jwt.audience[0]! : jwt.audience;
+  let signing: SigningKey | undefined;
   return async function issueAccessToken(subject) {
+    signing ??= (await keys).signing;
     const now = clock.now();
     const iat = Math.floor(now / 1000);
     // Claim order as SignJWT writes it: the constructor's claims, then iss, aud, sub, iat, exp, jti.
@@ -51,14 +54,14 @@ export function createAccessTokenIssuer(config: Config, clock: Clock, digests: T
       role: subject.role,
       scope: subject.scope,
       ...(subject.sid !== undefined && { sid: subject.sid }),
-      iss: config.jwt.issuer,
+      iss: jwt.issuer,
       aud: audience,
       sub: subject.sub,
       iat,
       exp: iat + ttl,
       jti: uuidv7(now),
     };
-    const input = `${await header}.${digests.base64url(JSON.stringify(claims))}`;
-    return { accessToken: `${input}.${await digests.hmacSha256(key, input)}`, expiresIn: ttl };
+    const input = `${signing.encodedHeader}.${base64url(JSON.stringify(claims))}`;
+    return { accessToken: `${input}.${await signing.sign(input)}`, expiresIn: ttl };
   };
 }

@@ -1,12 +1,11 @@
 import type { AuditSink } from "../audit/audit-log.js";
-import type { UserRow } from "../db/schema.js";
+import type { AccountRow } from "../db/schema.js";
 import { AppError, notFound } from "../errors.js";
 import { UUID_PATTERN } from "../ids.js";
 import type { SessionService } from "../sessions/session-service.js";
 import type { Role } from "../verify/roles.js";
 import { decodeUserCursor, encodeUserCursor } from "./admin-user-cursor.js";
-import type { UserPatch } from "./user-repository.js";
-import type { UserService } from "./user-service.js";
+import type { AccountPatch, UserService } from "./user-service.js";
 
 /** Who administers: a signed-in admin (self-protection applies) or the operator at the CLI. */
 export type AdminActor = { kind: "admin"; userId: string } | { kind: "operator" };
@@ -18,17 +17,17 @@ export interface UserChange {
 }
 
 export interface UserPage {
-  users: UserRow[];
+  users: AccountRow[];
   nextCursor: string | null;
 }
 
 export interface AdminUsers {
   list(query: { limit: number; cursor?: string; emailPrefix?: string }): Promise<UserPage>;
-  create(input: { email: string; password: string; name: string | null; role: Role }, actor: AdminActor): Promise<UserRow>;
+  create(input: { email: string; password: string; name: string | null; role: Role }, actor: AdminActor): Promise<AccountRow>;
   /** 404 for an unknown or malformed id. */
-  get(id: string): Promise<UserRow>;
+  get(id: string): Promise<AccountRow>;
   /** Disabling and role changes revoke every session of the user. */
-  update(id: string, change: UserChange, actor: AdminActor): Promise<UserRow>;
+  update(id: string, change: UserChange, actor: AdminActor): Promise<AccountRow>;
   remove(id: string, actor: AdminActor): Promise<void>;
   /** Revokes every session of the user; returns how many were live. */
   revokeSessions(id: string, actor: AdminActor): Promise<number>;
@@ -42,7 +41,7 @@ function by(actor: AdminActor): string {
   return actor.kind === "admin" ? actor.userId : "cli";
 }
 
-function isSelf(actor: AdminActor, user: UserRow): boolean {
+function isSelf(actor: AdminActor, user: AccountRow): boolean {
   return actor.kind === "admin" && actor.userId === user.id;
 }
 
@@ -56,16 +55,10 @@ function isSelf(actor: AdminActor, user: UserRow): boolean {
  * await admin.update(userId, { disabled: true }, { kind: "admin", userId: me.id });
  */
 export function createAdminUsers(s: { users: UserService; sessions: SessionService; audit: AuditSink; clock: { now(): number } }): AdminUsers {
-  async function load(id: string): Promise<UserRow> {
+  async function load(id: string): Promise<AccountRow> {
     const user = UUID_PATTERN.test(id) ? await s.users.findById(id) : undefined;
     if (!user) throw noSuchUser();
     return user;
-  }
-
-  async function revokeAll(userId: string, reason: string): Promise<number> {
-    const count = await s.sessions.revokeAllOfUser(userId, reason);
-    s.audit({ type: "session_revoked", user_id: userId, reason, count });
-    return count;
   }
 
   /** A write refused by the last-admin guard, or lost to a concurrent delete. */
@@ -99,7 +92,7 @@ export function createAdminUsers(s: { users: UserService; sessions: SessionServi
       // An admin's own role can only change downwards, so any change is a demotion.
       if (isSelf(actor, user) && (roleChanges || change.disabled === true)) throw selfProtected();
 
-      const patch: UserPatch = {};
+      const patch: AccountPatch = {};
       if (change.name !== undefined && change.name !== user.name) patch.name = change.name;
       if (roleChanges) patch.role = change.role;
       if (disabling) patch.disabled_at = s.clock.now();
@@ -114,7 +107,7 @@ export function createAdminUsers(s: { users: UserService; sessions: SessionServi
       if (enabling) s.audit({ type: "user_enabled", user_id: id, by: by(actor) });
       if (roleChanges) s.audit({ type: "role_changed", user_id: id, by: by(actor), from: user.role, to: updated.role });
       // New tokens must carry the new role, and a disabled user keeps nothing.
-      if (disabling || roleChanges) await revokeAll(id, disabling ? "user_disabled" : "role_changed");
+      if (disabling || roleChanges) await s.sessions.revokeAllOfUser(id, disabling ? "user_disabled" : "role_changed");
       return updated;
     },
 
@@ -123,14 +116,14 @@ export function createAdminUsers(s: { users: UserService; sessions: SessionServi
       if (isSelf(actor, user)) throw selfProtected();
       if (user.role === "admin" && user.disabled_at === null && (await s.users.countEnabledAdmins()) <= 1) throw lastAdmin();
       // Revoke first: should the delete fail, the user is signed out rather than left half-removed.
-      await revokeAll(id, "user_deleted");
+      await s.sessions.revokeAllOfUser(id, "user_deleted");
       if (!(await s.users.removeKeepingAnAdmin(id))) throw await refused(id);
       s.audit({ type: "user_deleted", user_id: id, by: by(actor) });
     },
 
     async revokeSessions(id) {
       const user = await load(id);
-      return revokeAll(user.id, "revoked_by_admin");
+      return s.sessions.revokeAllOfUser(user.id, "revoked_by_admin");
     },
   };
 }

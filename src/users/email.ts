@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { MAX_TEXT_LENGTH, wellFormed } from "../schemas/fields.js";
 
 export const MAX_EMAIL_LENGTH = 254;
 
@@ -10,7 +11,8 @@ export function normalizeEmail(raw: string): string {
 /** Valibot schema: a string normalized first, then checked (syntax, at most 254 characters). */
 export const EmailSchema = v.pipe(
   v.string("must be a string"),
-  v.maxLength(1024, "is too long"),
+  wellFormed,
+  v.maxLength(MAX_TEXT_LENGTH, "is too long"),
   v.transform(normalizeEmail),
   v.maxLength(MAX_EMAIL_LENGTH, `must be at most ${MAX_EMAIL_LENGTH} characters`),
   v.email("must be a valid email address"),

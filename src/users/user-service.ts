@@ -2,7 +2,7 @@ import type { Kysely } from "kysely";
 import type { AuditSink } from "../audit/audit-log.js";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
-import type { Database, UserRow } from "../db/schema.js";
+import type { AccountRow, Database, UserRow } from "../db/schema.js";
 import { AppError, invalidGrant, invalidRequest } from "../errors.js";
 import { uuidv7 } from "../ids.js";
 import type { PasswordHasher } from "../passwords/password-hasher.js";
@@ -11,25 +11,29 @@ import type { LoginThrottle } from "../ratelimit/login-throttle.js";
 import type { Role } from "../verify/roles.js";
 import * as repo from "./user-repository.js";
 
+/** Accounts. Answers `AccountRow`s: the password hash never leaves this module. */
 export interface UserService {
   /** Creates an account; 409 when the email is taken, 400 when the password breaks the rules. */
-  create(input: { email: string; password: string; name: string | null; role: Role }): Promise<UserRow>;
+  create(input: { email: string; password: string; name: string | null; role: Role }): Promise<AccountRow>;
   /** Checks credentials with rate limits first and equal cost for unknown emails; `invalid_grant` on any failure. */
-  authenticate(email: string, password: string, ip: string | null): Promise<UserRow>;
+  authenticate(email: string, password: string, ip: string | null): Promise<AccountRow>;
   /** Verifies the current password (a failed login if wrong) and stores the new one. */
-  changePassword(user: UserRow, current: string, next: string, ip: string | null): Promise<void>;
-  findById(id: string): Promise<UserRow | undefined>;
+  changePassword(userId: string, current: string, next: string, ip: string | null): Promise<void>;
+  findById(id: string): Promise<AccountRow | undefined>;
   /** Looks up an already-normalized email. */
-  findByEmail(email: string): Promise<UserRow | undefined>;
-  update(id: string, patch: repo.UserPatch): Promise<UserRow | undefined>;
+  findByEmail(email: string): Promise<AccountRow | undefined>;
+  update(id: string, patch: AccountPatch): Promise<AccountRow | undefined>;
   /** Like `update`, but `undefined` when it would demote or disable the last enabled admin (atomic). */
-  updateKeepingAnAdmin(id: string, patch: repo.UserPatch): Promise<UserRow | undefined>;
+  updateKeepingAnAdmin(id: string, patch: AccountPatch): Promise<AccountRow | undefined>;
   /** Deletes the user; `false` when they are the last enabled admin (atomic). */
   removeKeepingAnAdmin(id: string): Promise<boolean>;
-  list(options: { limit: number; afterId?: string; emailPrefix?: string }): Promise<UserRow[]>;
+  list(options: { limit: number; afterId?: string; emailPrefix?: string }): Promise<AccountRow[]>;
   countEnabledAdmins(): Promise<number>;
   hasAdmin(): Promise<boolean>;
 }
+
+/** What may change on an account from outside this module: everything but the password. */
+export type AccountPatch = Omit<repo.UserPatch, "password_hash">;
 
 export interface UserServiceDeps {
   db: Kysely<Database>;
@@ -49,6 +53,12 @@ export interface UserServiceDeps {
 export function createUserService(deps: UserServiceDeps): UserService {
   const { db, config, clock, passwords, throttle, audit } = deps;
   let dummyHash: Promise<string> | undefined;
+
+  const account = (row: UserRow): AccountRow => {
+    const { password_hash: _hash, ...rest } = row;
+    return rest;
+  };
+  const accountOrUndefined = (row: UserRow | undefined) => (row === undefined ? undefined : account(row));
 
   function checkNewPassword(password: string, field: string): string {
     const problem = passwordProblem(password, config.passwordMinLength);
@@ -90,7 +100,7 @@ export function createUserService(deps: UserServiceDeps): UserService {
         throw new AppError("conflict", 409, "An account with this email already exists.");
       }
       audit({ type: "user_registered", user_id: row.id });
-      return row;
+      return account(row);
     },
 
     async authenticate(email, rawPassword, ip) {
@@ -105,28 +115,32 @@ export function createUserService(deps: UserServiceDeps): UserService {
       }
       await throttle.succeeded(email, ip);
       await rehashIfNeeded(user, password);
-      return user;
+      return account(user);
     },
 
-    async changePassword(user, current, next, ip) {
+    async changePassword(userId, current, next, ip) {
       const nextPassword = checkNewPassword(next, "new_password");
-      await throttle.attempt(user.email, ip);
-      if (!(await verifyOrDummy(user, normalizePassword(current)))) {
+      const user = await repo.findUserById(db, userId);
+      // The caller holds a live session, so the user exists; a concurrent delete answers like a wrong password.
+      const email = user?.email ?? userId;
+      await throttle.attempt(email, ip);
+      if (!(await verifyOrDummy(user, normalizePassword(current))) || !user) {
         audit({ type: "login_failed", ip, reason: "bad_credentials" });
         throw invalidGrant();
       }
-      await throttle.succeeded(user.email, ip);
+      await throttle.succeeded(email, ip);
       const hash = await passwords.hash(nextPassword);
       await repo.updateUser(db, user.id, { password_hash: hash }, clock.now());
       audit({ type: "password_changed", user_id: user.id });
     },
 
-    findById: (id) => repo.findUserById(db, id),
-    findByEmail: (email) => repo.findUserByEmail(db, email),
-    update: (id, patch) => repo.updateUser(db, id, patch, clock.now()),
-    updateKeepingAnAdmin: (id, patch) => repo.updateUser(db, id, patch, clock.now(), { keepAnAdmin: true }),
+    findById: async (id) => accountOrUndefined(await repo.findUserById(db, id)),
+    findByEmail: async (email) => accountOrUndefined(await repo.findUserByEmail(db, email)),
+    update: async (id, patch) => accountOrUndefined(await repo.updateUser(db, id, patch, clock.now())),
+    updateKeepingAnAdmin: async (id, patch) =>
+      accountOrUndefined(await repo.updateUser(db, id, patch, clock.now(), { keepAnAdmin: true })),
     removeKeepingAnAdmin: (id) => repo.deleteUserKeepingAnAdmin(db, id),
-    list: (options) => repo.listUsers(db, options),
+    list: async (options) => (await repo.listUsers(db, options)).map(account),
     countEnabledAdmins: () => repo.countEnabledAdmins(db),
     hasAdmin: async () => (await repo.countEnabledAdmins(db)) > 0,
   };

@@ -1,29 +1,55 @@
 import { base64url } from "jose";
 
+/**
+ * The shortest HMAC key accepted anywhere, by the service's configuration and by `tessera/verify`:
+ * a shorter one can be brute-forced offline from any captured token.
+ */
 export const MIN_KEY_BYTES = 32;
 
-export interface RingKey {
+/** The token type every access token carries in its header (RFC 9068). */
+export const ACCESS_TOKEN_TYPE = "at+jwt";
+
+/** A key that verifies, with the one algorithm it may be used with. */
+export interface VerificationKey {
   kid: string;
+  alg: string;
   key: CryptoKey;
 }
 
-/** Keys imported once; the first signs, all verify. */
+/** The key that signs new tokens. */
+export interface SigningKey {
+  kid: string;
+  alg: string;
+  /** The base64url protected header every token signed with this key carries. */
+  encodedHeader: string;
+  /** The base64url JWS signature of `input` (the encoded header, a dot, the encoded payload). */
+  sign(input: string): string | Promise<string>;
+}
+
+/**
+ * Every key the service or a verifier holds, imported once. The first key signs, all verify.
+ * The shape does not assume HMAC: each key carries its algorithm, so asymmetric keys fit beside.
+ */
 export interface KeyRing {
-  signing: RingKey;
-  byKid: ReadonlyMap<string, CryptoKey>;
+  /** The algorithms a token may name: exactly those of the ring's keys. */
+  algorithms: readonly string[];
+  signing: SigningKey;
+  byKid: ReadonlyMap<string, VerificationKey>;
   /**
-   * Each key with the start of every token Tessera signs with it: the encoded header of
-   * `accessTokenHeader(kid)` and its dot. A token that starts with it names that `kid`.
+   * Each key with the start of every token signed with it: the encoded protected header and its
+   * dot. A token that starts with it names that key, so the verifier can hand jose the key.
    */
   byHeader: readonly (readonly [prefix: string, key: CryptoKey])[];
 }
+
+/** An HMAC-SHA256 over UTF-8 text answered as base64url; Node passes a synchronous `node:crypto` one. */
+export type HmacSha256 = (key: Uint8Array, text: string) => string | Promise<string>;
 
 const encoder = new TextEncoder();
 
 function keyBytes(secret: unknown, label: string): Uint8Array {
   if (typeof secret !== "string") throw new TypeError(`${label} must be a string`);
   const bytes = encoder.encode(secret);
-  // A short HMAC key can be brute-forced offline from any captured token.
   if (bytes.byteLength < MIN_KEY_BYTES) throw new TypeError(`${label} must be at least ${MIN_KEY_BYTES} bytes`);
   return bytes;
 }
@@ -44,19 +70,28 @@ export async function keyId(bytes: Uint8Array): Promise<string> {
   return base64url.encode(digest.subarray(0, 12));
 }
 
-/** The protected header of every Tessera access token signed with the key `kid`, as JSON. */
-export function accessTokenHeader(kid: string): string {
-  return JSON.stringify({ alg: "HS256", typ: "at+jwt", kid });
+/** The protected header of every access token signed with key `kid`, as JSON. */
+export function accessTokenHeader(alg: string, kid: string): string {
+  return JSON.stringify({ alg, typ: ACCESS_TOKEN_TYPE, kid });
 }
 
+const webHmacSha256 = (key: CryptoKey) => async (text: string) =>
+  base64url.encode(new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(text))));
+
 /**
- * Imports every secret once as an HMAC-SHA256 `CryptoKey`.
+ * Imports HS256 secrets once. The first signs (through `hmacSha256` when given, else Web Crypto),
+ * every one verifies. Throws `TypeError` on a secret shorter than `MIN_KEY_BYTES`.
  *
  * @example
- * const ring = await createKeyRing([current, previous]);
+ * const ring = await createHmacKeyRing([current, previous]);
+ * const token = await new SignJWT(claims).setProtectedHeader({ alg: "HS256", typ: "at+jwt", kid: ring.signing.kid }) …
  */
-export async function createKeyRing(secrets: string | readonly string[]): Promise<KeyRing> {
+export async function createHmacKeyRing(
+  secrets: string | readonly string[],
+  options: { hmacSha256?: HmacSha256 } = {},
+): Promise<KeyRing> {
   const all = checkSecrets(secrets);
+  const alg = "HS256";
   const entries = await Promise.all(
     all.map(async (bytes) => {
       const key = await crypto.subtle.importKey(
@@ -66,11 +101,21 @@ export async function createKeyRing(secrets: string | readonly string[]): Promis
         false,
         ["sign", "verify"],
       );
-      return { kid: await keyId(bytes), key };
+      return { kid: await keyId(bytes), alg, key, bytes };
     }),
   );
-  const byKid = new Map<string, CryptoKey>();
-  for (const e of entries) if (!byKid.has(e.kid)) byKid.set(e.kid, e.key);
-  const byHeader = [...byKid].map(([kid, key]) => [`${base64url.encode(accessTokenHeader(kid))}.`, key] as const);
-  return { signing: entries[0]!, byKid, byHeader };
+  const byKid = new Map<string, VerificationKey>();
+  for (const { kid, key } of entries) if (!byKid.has(kid)) byKid.set(kid, { kid, alg, key });
+  const byHeader = [...byKid.values()].map(
+    ({ kid, key }) => [`${base64url.encode(accessTokenHeader(alg, kid))}.`, key] as const,
+  );
+  const first = entries[0]!;
+  const { hmacSha256 } = options;
+  const signing: SigningKey = {
+    kid: first.kid,
+    alg,
+    encodedHeader: base64url.encode(accessTokenHeader(alg, first.kid)),
+    sign: hmacSha256 ? (input) => hmacSha256(first.bytes, input) : webHmacSha256(first.key),
+  };
+  return { algorithms: [alg], signing, byKid, byHeader };
 }

@@ -2,7 +2,14 @@ import type { Context, Handler, MiddlewareHandler, Next } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { AccessTokenError } from "./access-token-error.js";
 import { isRole, ROLES, roleSatisfies, type Role } from "./roles.js";
-import { createCachingVerifier, type AccessTokenClaims, type VerifyOptions } from "./verify-access-token.js";
+import {
+  createCachingVerifier,
+  settingsFrom,
+  type AccessTokenClaims,
+  type CachingVerifier,
+  type VerifyOptions,
+} from "./verify-access-token.js";
+import { toVerifiedToken, type VerifiedToken } from "./verified-token.js";
 
 /** What `requireAuth` puts in `c.get("auth")`. */
 export interface AuthContext {
@@ -67,17 +74,6 @@ export function bearerToken(c: Context): string | null {
   return token;
 }
 
-/** What the verifier caches for requireAuth: the claims, and their scopes parsed once. */
-interface VerifiedToken {
-  claims: AccessTokenClaims;
-  scopes: readonly string[];
-}
-
-function toVerifiedToken(claims: AccessTokenClaims): VerifiedToken {
-  const scopes = typeof claims.scope === "string" ? claims.scope.split(" ").filter((s) => s !== "") : [];
-  return { claims, scopes };
-}
-
 // A new object with its own scopes array on every request: the cached parse is shared by
 // every request with the token, and one handler's changes must not reach the next.
 function toAuthContext({ claims, scopes }: VerifiedToken): AuthContext {
@@ -119,8 +115,17 @@ export interface RequireAuthMiddleware extends MiddlewareHandler {
  * app.use("/api/*", requireAuth({ secret: env.JWT_SECRET, issuer: "tessera", audience: "orders" }));
  */
 export function requireAuth(options: RequireAuthOptions): RequireAuthMiddleware {
-  const verifier = createCachingVerifier(options, toVerifiedToken);
-  const realm = options.realm ?? "tessera";
+  return bearerAuthentication(createCachingVerifier(settingsFrom(options), toVerifiedToken), options.realm);
+}
+
+/**
+ * `requireAuth` over a verifier built elsewhere: the service builds one verifier from its key
+ * ring and uses it for every route it protects and for revocation.
+ *
+ * @example
+ * const auth = bearerAuthentication(createCachingVerifier({ keys, issuer, audience }, toVerifiedToken));
+ */
+export function bearerAuthentication(verifier: CachingVerifier<VerifiedToken>, realm = "tessera"): RequireAuthMiddleware {
   function refuse(e: unknown): never {
     if (e instanceof AccessTokenError) throw invalidToken();
     throw e;

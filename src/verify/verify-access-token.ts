@@ -1,6 +1,7 @@
 import { errors, jwtVerify, type JWTPayload, type JWTVerifyOptions } from "jose";
 import { AccessTokenError } from "./access-token-error.js";
-import { checkSecrets, createKeyRing, type KeyRing } from "./key-ring.js";
+import { ACCESS_TOKEN_TYPE, checkSecrets, createHmacKeyRing, type KeyRing } from "./key-ring.js";
+import { createVerifiedTokenCache } from "./token-cache.js";
 
 /** Claims of a Tessera access token (RFC 9068 profile). */
 export interface AccessTokenClaims extends JWTPayload {
@@ -60,19 +61,18 @@ export interface CachingVerifier<T> {
   verify(token: string): Promise<T>;
 }
 
-const ALGORITHMS = ["HS256"];
-const TOKEN_TYPE = "at+jwt";
+/**
+ * What a verifier is built from once its key source is resolved to a ring: the service hands in
+ * the ring it signs with; `tessera/verify` builds one from `secret`.
+ */
+export interface VerifierSettings extends Omit<VerifyOptions, "secret"> {
+  keys: KeyRing | Promise<KeyRing>;
+}
+
 const MAX_TOKEN_LENGTH = 8192;
 const MAX_LEEWAY = 30;
 const DEFAULT_CACHE_SIZE = 10_000;
-
-interface CacheEntry<T> {
-  token: string;
-  value: T;
-  exp: number;
-  nbf: number | undefined;
-  iat: number;
-}
+const REQUIRED_CLAIMS = ["iss", "aud", "exp", "iat", "sub", "jti"];
 
 function fail(code: AccessTokenError["code"], message: string): never {
   throw new AccessTokenError(code, message);
@@ -91,21 +91,33 @@ function mapJoseError(e: unknown): never {
   throw e;
 }
 
-function checkOptions(options: VerifyOptions): void {
-  if (options === null || typeof options !== "object") throw new TypeError("options are required");
-  checkSecrets(options.secret);
-  if (typeof options.issuer !== "string" || options.issuer === "") throw new TypeError("issuer is required");
-  const aud = typeof options.audience === "string" ? [options.audience] : options.audience;
+function checkSettings(settings: Omit<VerifyOptions, "secret">): void {
+  if (typeof settings.issuer !== "string" || settings.issuer === "") throw new TypeError("issuer is required");
+  const aud = typeof settings.audience === "string" ? [settings.audience] : settings.audience;
   if (!Array.isArray(aud) || aud.length === 0 || aud.some((a) => typeof a !== "string" || a === "")) {
     throw new TypeError("audience is required");
   }
-  const leeway = options.clockToleranceSeconds ?? MAX_LEEWAY;
+  const leeway = settings.clockToleranceSeconds ?? MAX_LEEWAY;
   if (!Number.isFinite(leeway) || leeway < 0 || leeway > MAX_LEEWAY) {
     throw new TypeError(`clockToleranceSeconds must be between 0 and ${MAX_LEEWAY}`);
   }
-  const cacheSize = options.cacheSize ?? DEFAULT_CACHE_SIZE;
+  const cacheSize = settings.cacheSize ?? DEFAULT_CACHE_SIZE;
   // NaN or Infinity would silently make the cache unbounded.
   if (!Number.isSafeInteger(cacheSize) || cacheSize < 0) throw new TypeError("cacheSize must be a whole number, 0 or more");
+}
+
+/** Checks `options` synchronously (a short key throws here) and resolves its key source to a ring. */
+export function settingsFrom(options: VerifyOptions): VerifierSettings {
+  if (options === null || typeof options !== "object") throw new TypeError("options are required");
+  checkSecrets(options.secret);
+  const { secret, ...rest } = options;
+  return { ...rest, keys: createHmacKeyRing(secret) };
+}
+
+// NumericDate claims must be finite whole numbers: jose accepts any number, and `1e309` parses
+// as Infinity, a token that would never expire.
+function isNumericDate(value: unknown): value is number {
+  return Number.isSafeInteger(value);
 }
 
 /**
@@ -118,68 +130,43 @@ function checkOptions(options: VerifyOptions): void {
  * const claims = await verifier.verify(token);
  */
 export function createAccessTokenVerifier(options: VerifyOptions): AccessTokenVerifier {
-  const { verify } = createCachingVerifier(options, (claims) => claims);
+  const { verify } = createCachingVerifier(settingsFrom(options), (claims) => claims);
   return { verify };
 }
 
-/** `createAccessTokenVerifier` plus a synchronous look into its cache, caching `derive(claims)`. */
-export function createCachingVerifier<T>(options: VerifyOptions, derive: (claims: AccessTokenClaims) => T): CachingVerifier<T> {
-  checkOptions(options);
-  const ring: Promise<KeyRing> = createKeyRing(options.secret);
+/**
+ * The verifier behind every other: checks with jose against `settings.keys`, then the claims jose
+ * leaves alone, and caches `derive(claims)` for tokens that pass.
+ *
+ * @example
+ * const verifier = createCachingVerifier({ keys: ring, issuer: "tessera", audience: "api" }, (claims) => claims.sub);
+ * const sub = verifier.cached(token) ?? (await verifier.firstSight(token));
+ */
+export function createCachingVerifier<T>(settings: VerifierSettings, derive: (claims: AccessTokenClaims) => T): CachingVerifier<T> {
+  checkSettings(settings);
+  const ring = Promise.resolve(settings.keys);
   ring.catch(() => {}); // surfaced on first verify, not as an unhandled rejection
-  const issuer = options.issuer;
-  const audience = typeof options.audience === "string" ? options.audience : [...options.audience];
-  const leeway = options.clockToleranceSeconds ?? MAX_LEEWAY;
-  const now = options.now ?? Date.now;
-  const cacheSize = options.cacheSize ?? DEFAULT_CACHE_SIZE;
-  const cache = new Map<string, CacheEntry<T>>();
-  // Insertion order, for the FIFO bound: once full, order[oldest] is the entry to drop next.
-  // (Finding the oldest through `cache.keys().next()` looked free but is not: V8 leaves deleted
-  // entries as holes at the front of a Map until it rehashes, and every new iterator walks
-  // them, which measured 14 µs per insertion at 10,000 entries: most of a miss's cost.)
-  const order: CacheEntry<T>[] = [];
-  let oldest = 0;
-
-  function remember(token: string, claims: AccessTokenClaims, value: T): void {
-    const nbf = typeof claims.nbf === "number" ? claims.nbf : undefined;
-    const entry: CacheEntry<T> = { token, value, exp: claims.exp, nbf, iat: claims.iat };
-    if (order.length < cacheSize) {
-      order.push(entry);
-    } else {
-      const dropped = order[oldest]!;
-      // It may be gone already (expired on a hit), and the token cached again since.
-      if (cache.get(dropped.token) === dropped) cache.delete(dropped.token);
-      order[oldest] = entry;
-      oldest = (oldest + 1) % cacheSize;
-    }
-    cache.set(token, entry);
-  }
-
-  // Every time-dependent check jose and checkClaims made on first sight, repeated on a hit:
-  // a token's string fixes its claims, but not the clock.
-  function checkTimes(entry: CacheEntry<T>, nowMs: number): void {
-    const epoch = Math.floor(nowMs / 1000); // jose compares exp/nbf with whole seconds
-    if (entry.exp <= epoch - leeway) fail("ERR_TOKEN_EXPIRED", "token expired");
-    if (entry.nbf !== undefined && entry.nbf > epoch + leeway) fail("ERR_TOKEN_NOT_YET_VALID", "token not yet valid");
-    if (entry.iat > nowMs / 1000 + leeway) fail("ERR_TOKEN_CLAIM_INVALID", 'claim "iat" is invalid');
-  }
-
+  const issuer = settings.issuer;
+  const audience = typeof settings.audience === "string" ? settings.audience : [...settings.audience];
+  const leeway = settings.clockToleranceSeconds ?? MAX_LEEWAY;
+  const now = settings.now ?? Date.now;
+  const cache = createVerifiedTokenCache<T>(settings.cacheSize ?? DEFAULT_CACHE_SIZE, leeway);
   let keys: KeyRing | undefined;
 
-  // Called by jose with the header it has already decoded and checked (shape, crit, the HS256
-  // allow-list), so a first sight decodes the header once.
+  // Called by jose with the header it has already decoded and checked (shape, crit, the
+  // algorithm allow-list), so a first sight decodes the header once.
   function keyFor(header: { alg?: string; kid?: string }): CryptoKey {
-    if (header.alg !== "HS256") fail("ERR_TOKEN_ALG_NOT_ALLOWED", "algorithm not allowed");
     if (typeof header.kid !== "string") fail("ERR_TOKEN_KEY_UNKNOWN", "token has no key id");
-    const key = keys!.byKid.get(header.kid);
-    if (!key) fail("ERR_TOKEN_KEY_UNKNOWN", "unknown key id");
-    return key;
+    const found = keys!.byKid.get(header.kid);
+    if (!found) fail("ERR_TOKEN_KEY_UNKNOWN", "unknown key id");
+    // A key is used with its own algorithm only, whatever else the allow-list holds.
+    if (found.alg !== header.alg) fail("ERR_TOKEN_ALG_NOT_ALLOWED", "algorithm not allowed");
+    return found.key;
   }
 
   // The key of a token whose header is byte for byte the one Tessera writes for it (every token
-  // it issues), so jose is handed the key instead of calling keyFor for it: that callback cost a
-  // first sight about a tenth of its CPU over HTTP (bench/README.md). The bytes name the kid, and
-  // jose still decodes and checks the whole header. Any other header goes through keyFor.
+  // it issues): handing jose the key instead of the keyFor callback saves a first sight about a
+  // tenth of its CPU (bench/README.md). jose still decodes and checks the whole header.
   function keyByHeader(token: string): CryptoKey | undefined {
     for (const [prefix, key] of keys!.byHeader) if (token.startsWith(prefix)) return key;
     return undefined;
@@ -188,13 +175,13 @@ export function createCachingVerifier<T>(options: VerifyOptions, derive: (claims
   async function verifyUncached(token: string, nowMs: number): Promise<AccessTokenClaims> {
     keys ??= await ring;
     const options: JWTVerifyOptions = {
-      algorithms: ALGORITHMS,
-      typ: TOKEN_TYPE,
+      algorithms: [...keys.algorithms],
+      typ: ACCESS_TOKEN_TYPE,
       issuer,
       audience,
       clockTolerance: leeway,
       currentDate: new Date(nowMs),
-      requiredClaims: ["iss", "aud", "exp", "iat", "sub", "jti"],
+      requiredClaims: REQUIRED_CLAIMS,
     };
     const key = keyByHeader(token);
     let payload: JWTPayload;
@@ -211,7 +198,9 @@ export function createCachingVerifier<T>(options: VerifyOptions, derive: (claims
     const optionalString = (name: string) => p[name] === undefined || typeof p[name] === "string";
     if (typeof p.sub !== "string" || p.sub === "") fail("ERR_TOKEN_CLAIM_INVALID", 'claim "sub" is invalid');
     if (typeof p.jti !== "string" || p.jti === "") fail("ERR_TOKEN_CLAIM_INVALID", 'claim "jti" is invalid');
-    if (typeof p.iat !== "number" || p.iat > nowSeconds + leeway) fail("ERR_TOKEN_CLAIM_INVALID", 'claim "iat" is invalid');
+    if (!isNumericDate(p.exp)) fail("ERR_TOKEN_CLAIM_INVALID", 'claim "exp" is invalid');
+    if (!isNumericDate(p.iat) || p.iat > nowSeconds + leeway) fail("ERR_TOKEN_CLAIM_INVALID", 'claim "iat" is invalid');
+    if (p.nbf !== undefined && !isNumericDate(p.nbf)) fail("ERR_TOKEN_CLAIM_INVALID", 'claim "nbf" is invalid');
     for (const name of ["client_id", "sid", "role", "scope"]) {
       if (!optionalString(name)) fail("ERR_TOKEN_CLAIM_INVALID", `claim "${name}" is invalid`);
     }
@@ -223,23 +212,13 @@ export function createCachingVerifier<T>(options: VerifyOptions, derive: (claims
   function cached(token: string): T | undefined {
     if (typeof token !== "string" || token === "") fail("ERR_TOKEN_MISSING", "no token");
     if (token.length > MAX_TOKEN_LENGTH) fail("ERR_TOKEN_MALFORMED", "token too long");
-    // The key is the whole token: any changed byte is a miss and goes through jose.
-    const hit = cache.get(token);
-    if (!hit) return undefined;
-    try {
-      checkTimes(hit, now());
-    } catch (e) {
-      cache.delete(token); // an expired token never becomes valid again
-      throw e;
-    }
-    return hit.value;
+    return cache.get(token, now());
   }
 
   async function firstSight(token: string): Promise<T> {
     const claims = await verifyUncached(token, now());
     const value = derive(claims);
-    // Another request may have verified the same token while this one awaited jose.
-    if (cacheSize > 0 && !cache.has(token)) remember(token, claims, value);
+    cache.remember(token, claims, value);
     return value;
   }
 

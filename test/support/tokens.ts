@@ -61,9 +61,12 @@ export function tamperSignature(token: string): string {
   return `${token.slice(0, at)}${token[at] === "A" ? "B" : "A"}${token.slice(at + 1)}`;
 }
 
-/** HS256 over any header, bypassing jose's own checks (e.g. an unknown `crit`). */
-export async function rawSignedToken(header: Record<string, unknown>, claims: Record<string, unknown>, secret: string): Promise<string> {
-  const part = (o: unknown) => base64url.encode(encoder.encode(JSON.stringify(o)));
+/**
+ * HS256 over any header, bypassing jose's own checks (e.g. an unknown `crit`). `claims` given as
+ * a string is the payload's JSON exactly, for numbers JSON.stringify cannot write (`1e309`).
+ */
+export async function rawSignedToken(header: Record<string, unknown>, claims: Record<string, unknown> | string, secret: string): Promise<string> {
+  const part = (o: unknown) => base64url.encode(encoder.encode(typeof o === "string" ? o : JSON.stringify(o)));
   const input = `${part(header)}.${part(claims)}`;
   const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
   const sig = new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(input)));
