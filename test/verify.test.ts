@@ -99,11 +99,11 @@ describe("verifyAccessToken rejects crafted attack tokens", () => {
 
   it("iat in the future beyond the leeway", async () => {
     const now = Math.floor(Date.now() / 1000);
-    expect(await rejection(await craftToken({ secret: SECRET, claims: { iat: now + 120 } }))).not.toBe("accepted");
+    expect(await rejection(await craftToken({ secret: SECRET, claims: { iat: now + 120 } }))).toBe("ERR_TOKEN_CLAIM_INVALID");
   });
 
   it.each(["exp", "iat", "sub", "jti", "iss", "aud"])("a missing required claim: %s", async (claim) => {
-    expect(await rejection(await craftToken({ secret: SECRET, omit: [claim] }))).not.toBe("accepted");
+    expect(await rejection(await craftToken({ secret: SECRET, omit: [claim] }))).toBe("ERR_TOKEN_CLAIM_INVALID");
   });
 
   it("a tampered payload", async () => {
@@ -154,7 +154,7 @@ describe("verifyAccessToken rejects crafted attack tokens", () => {
 
   it("claims of the wrong type", async () => {
     expect(await rejection(await craftToken({ secret: SECRET, claims: { scope: ["admin"] } }))).toBe("ERR_TOKEN_CLAIM_INVALID");
-    expect(await rejection(await craftToken({ secret: SECRET, claims: { sub: 42 } }))).not.toBe("accepted");
+    expect(await rejection(await craftToken({ secret: SECRET, claims: { sub: 42 } }))).toBe("ERR_TOKEN_CLAIM_INVALID");
   });
 });
 

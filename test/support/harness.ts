@@ -30,6 +30,29 @@ export interface TestAppOptions {
   database?: NodeDatabase;
   clock?: ManualClock;
   passwords?: PasswordHasher;
+  /** Wraps the hasher the app is given (the real one, at the configured cost), e.g. to record its work. */
+  wrapPasswords?: (hasher: PasswordHasher) => PasswordHasher;
+}
+
+/** The password work an app asked for: each hash made, and the stored hash each verify checked. */
+export interface PasswordWork {
+  hashes: number;
+  verified: string[];
+}
+
+/**
+ * Passes every call on to `hasher`, so the real argon2 work still happens, and records it in `work`.
+ *
+ * @example
+ * const work: PasswordWork = { hashes: 0, verified: [] };
+ * const t = await createTestApp({ wrapPasswords: (real) => recordPasswordWork(real, work) });
+ */
+export function recordPasswordWork(hasher: PasswordHasher, work: PasswordWork): PasswordHasher {
+  return {
+    hash: (password) => (work.hashes++, hasher.hash(password)),
+    verify: (hash, password) => (work.verified.push(hash), hasher.verify(hash, password)),
+    needsRehash: (hash) => hasher.needsRehash(hash),
+  };
 }
 
 /** A migrated in-memory database with the write batch production uses on Node (group commit). */
@@ -50,7 +73,8 @@ export async function createTestApp(options: TestAppOptions = {}) {
   const clock = options.clock ?? manualClock();
   const audit: AuditEvent[] = [];
   const errors: Array<{ message: string; fields: Record<string, unknown> }> = [];
-  const passwords = options.passwords ?? createHashWasmHasher(config.argon2);
+  const realPasswords = options.passwords ?? createHashWasmHasher(config.argon2);
+  const passwords = options.wrapPasswords?.(realPasswords) ?? realPasswords;
   const app = createApp({
     db,
     writeBatch: database.writeBatch,
