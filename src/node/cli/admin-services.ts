@@ -38,7 +38,12 @@ export async function withAdmin<T>(io: CliIo, fn: (admin: AdminUsers, users: Use
   }
 }
 
-/** The user with this email, or a CLI error saying there is none. */
+/**
+ * The user with this email, or a CLI error saying there is none.
+ *
+ * @example
+ * const user = await userByEmail(users, "eve@example.com");
+ */
 export async function userByEmail(users: Pick<Users, "findByEmail">, email: string): Promise<UserRow> {
   const user = await users.findByEmail(email);
   if (!user) throw new CliError(`no user with the email ${email}`);

@@ -38,14 +38,24 @@ function required(values: Values, name: string): string {
   return value;
 }
 
-/** `--email`, checked and normalized as registration does. */
+/**
+ * `--email`, checked and normalized as registration does.
+ *
+ * @example
+ * const email = emailArg({ email: "Ada@Example.com" }); // "ada@example.com"
+ */
 export function emailArg(values: Values): string {
   const parsed = v.safeParse(EmailSchema, required(values, "email"));
   if (!parsed.success) throw usageError(`--email ${parsed.issues[0].message}`);
   return parsed.output;
 }
 
-/** `--role`, case-insensitive, one of the known roles. */
+/**
+ * `--role`, case-insensitive, one of the known roles.
+ *
+ * @example
+ * const role = roleArg({ role: "Admin" }); // "admin"
+ */
 export function roleArg(values: Values): Role {
   const role = required(values, "role").trim().toLowerCase();
   if (!isRole(role)) throw usageError(`--role must be one of: ${ROLES.join(", ")}`);

@@ -22,7 +22,12 @@ export interface Command {
   run(values: Values, io: CliIo): Promise<void>;
 }
 
-/** Writes one line of the command's result to stdout. */
+/**
+ * Writes one line of the command's result to stdout.
+ *
+ * @example
+ * say(io, `${email} is enabled.`);
+ */
 export function say(io: CliIo, line: string): void {
   io.stdout.write(`${line}\n`);
 }
