@@ -1,6 +1,7 @@
 // The workerd suite: test/workers/** runs inside workerd (miniflare) against D1, with the real
 // Workers entry (src/worker/index.ts via wrangler.toml) behind `exports.default`.
-// Run `node scripts/extract-wasm.mjs` first: the entry imports src/worker/wasm/*.wasm.
+// Run `node scripts/extract-wasm.mjs` first (`npm run test:workers` does): the entry imports
+// src/worker/wasm/*.wasm, and the pool reads wrangler.toml without running its [build] command.
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 

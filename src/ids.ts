@@ -1,7 +1,6 @@
 const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
 
-// Random bytes are drawn in blocks: one getRandomValues call costs more than
-// formatting a whole id (measured on Node 20), and ids sit on the refresh path.
+// Random bytes are drawn in blocks: a getRandomValues call per id is dear, and ids sit on the refresh path.
 const POOL_SIZE = 4096;
 const pool = new Uint8Array(POOL_SIZE);
 let poolOffset = POOL_SIZE;

@@ -1,7 +1,7 @@
 import { decodeProtectedHeader, jwtVerify, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { parseConfig, type Config } from "../src/config.js";
-import { nodeTokenDigests } from "../src/node/token-digests.js";
+import { nodeTokenDigests } from "../src/node/node-crypto-digests.js";
 import { createAccessTokenIssuer, type AccessTokenSubject } from "../src/tokens/access-token-issuer.js";
 import { webTokenDigests } from "../src/tokens/token-digests.js";
 import { createHmacKeyRing, type HmacSha256 } from "../src/verify/key-ring.js";

@@ -126,6 +126,7 @@ describe("tessera rejects bad command lines with one line on stderr and exit cod
     [["disable"], "tessera: --email is required"],
     [["disable", "--email", "not-an-email"], "tessera: --email must be a valid email address"],
     [["set-role", "--email", "a@example.com", "--role", "root"], "tessera: --role must be one of: viewer, user, admin"],
+    [["create-user", "--email", "a@example.com", "--role", "user", "--name", "n".repeat(201)], "tessera: --name must be at most 200 characters"],
     [
       ["create-user", "--email", "a@example.com", "--role", "user", "--password", "hunter2-hunter2"],
       "tessera: passwords are never taken as arguments (shell history, ps); pipe it on stdin or answer the prompt",

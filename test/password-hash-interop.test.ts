@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from "vitest";
-import { createNodePasswordHasher, type ClosablePasswordHasher } from "../src/node/password-hasher.js";
+import { createNodePasswordHasher, type ClosablePasswordHasher } from "../src/node/native-password-hasher.js";
 import { createHashWasmHasher, verifyWithHashWasm } from "../src/passwords/hash-wasm-hasher.js";
 import type { Argon2Params } from "../src/passwords/password-hasher.js";
 import { hashInteropPassword, INTEROP_PASSWORD, NODE_MADE_HASH } from "./contract/password-hash-fixture.js";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHashPool, type HashPool } from "../src/node/hash-pool.js";
-import { createNodePasswordHasher, type ClosablePasswordHasher } from "../src/node/password-hasher.js";
+import { createNodePasswordHasher, type ClosablePasswordHasher } from "../src/node/native-password-hasher.js";
 import { createHashWasmHasher } from "../src/passwords/hash-wasm-hasher.js";
 import type { Argon2Params, PasswordHasher } from "../src/passwords/password-hasher.js";
 

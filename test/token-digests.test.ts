@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { nodeTokenDigests } from "../src/node/token-digests.js";
+import { nodeTokenDigests } from "../src/node/node-crypto-digests.js";
 import { createRefreshTokenCrypto } from "../src/sessions/refresh-token-crypto.js";
 import { webTokenDigests } from "../src/tokens/token-digests.js";
 

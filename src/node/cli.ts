@@ -1,5 +1,5 @@
 // `tessera` operator CLI (Node): see `tessera --help` and docs/administration.md.
-import { runCli } from "./cli-commands.js";
+import { runCli } from "./cli/run.js";
 
 const code = await runCli(process.argv.slice(2), {
   stdin: process.stdin,

@@ -22,8 +22,8 @@ interface PendingBatch {
  * again one transaction each, so only the failing batch fails (statements
  * are plain SQL with bound values: running them again gives the same
  * result). Failures are rare (a unique email taken between check and
- * insert), so the common case does without savepoints, whose per-page
- * copies cost a tenth of a rotation.
+ * insert), so the common case does without savepoints and their per-page
+ * copies (figures in bench/README.md).
  *
  * @example
  * const writeBatch = groupCommitBatch(sqlite, (sql) => sqlite.prepare(sql));

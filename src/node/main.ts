@@ -7,8 +7,8 @@ import { ConfigError, parseConfig } from "../config.js";
 import { nodeClientIp } from "./client-ip.js";
 import { withDemo } from "./demo.js";
 import { migrateToLatest, openNodeDatabase } from "./database.js";
-import { createNodePasswordHasher } from "./password-hasher.js";
-import { nodeTokenDigests } from "./token-digests.js";
+import { createNodePasswordHasher } from "./native-password-hasher.js";
+import { nodeTokenDigests } from "./node-crypto-digests.js";
 
 const PURGE_INTERVAL_MS = 30 * 60 * 1000;
 

@@ -36,7 +36,7 @@ export interface VerifiedTokenCache<T> {
 export function createVerifiedTokenCache<T>(size: number, leewaySeconds: number): VerifiedTokenCache<T> {
   const cache = new Map<string, CacheEntry<T>>();
   // Insertion order for the bound, kept in a ring buffer: asking the Map for its oldest key walks
-  // the holes deleted entries leave at its front (bench/README.md, "The verified-token cache").
+  // the holes deleted entries leave at its front (bench/README.md, "Why the hot paths look as they do").
   const order: CacheEntry<T>[] = [];
   let oldest = 0;
 

@@ -7,8 +7,8 @@
 // mismatch. Any other bytes go to the original functions unchanged.
 //
 // The Workers bundle aliases "hash-wasm" to a slim copy (also made by the extractor) whose payloads
-// are markers, "tessera-wasm <name> <length> <sha256>", instead of ~20 KB of base64 wasm; a marker
-// resolves to its module the same exact way. Unpatched hash-wasm (the vitest pool) still works.
+// are markers, "tessera-wasm <name> <length> <sha256>", so the bundle carries each module once; a
+// marker resolves to its module the same exact way. Unpatched hash-wasm (the vitest pool) still works.
 
 const SECTION = "tessera:source";
 const MARKER = "tessera-wasm ";

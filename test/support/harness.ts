@@ -3,7 +3,7 @@ import type { AuditEvent } from "../../src/audit/audit-log.js";
 import { parseConfig, type Env } from "../../src/config.js";
 import { migrateToLatest, openNodeDatabase, type NodeDatabase } from "../../src/node/database.js";
 import { nodeClientIp } from "../../src/node/client-ip.js";
-import { nodeTokenDigests } from "../../src/node/token-digests.js";
+import { nodeTokenDigests } from "../../src/node/node-crypto-digests.js";
 import { createHashWasmHasher } from "../../src/passwords/hash-wasm-hasher.js";
 import type { PasswordHasher } from "../../src/passwords/password-hasher.js";
 

@@ -4,9 +4,8 @@ import type { TokenDigests } from "../tokens/token-digests.js";
 /**
  * Synchronous `node:crypto` digests with native base64url: the same strings
  * as the Web Crypto versions, without a promise and a thread-pool hop per
- * hash (measured: the three Web Crypto calls of a refresh cost more CPU
- * than its SQL) and about five times faster than hashing to bytes and
- * encoding them in JavaScript.
+ * hash and without encoding bytes in JavaScript, both of which weigh on
+ * the refresh path (figures in bench/README.md).
  */
 export const nodeTokenDigests: TokenDigests = {
   sha256: (text) => hash("sha256", text, "base64url"),
