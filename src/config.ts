@@ -140,6 +140,16 @@ function parseRoleScopes(env: Env): Record<Role, string[]> {
   return out;
 }
 
+/**
+ * One rule for both fields: production when `NODE_ENV` or `ENVIRONMENT` says so (a deploy that
+ * sets only one of them must not run lax), and `environment` then says "production" too.
+ */
+function readEnvironment(env: Env): { environment: string; production: boolean } {
+  const named = [env.NODE_ENV, env.ENVIRONMENT].map((x) => x?.trim().toLowerCase() ?? "").filter((x) => x !== "");
+  if (named.includes("production")) return { environment: "production", production: true };
+  return { environment: named[0] ?? "development", production: false };
+}
+
 function randomSecret(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
   let s = "";
@@ -155,8 +165,7 @@ function randomSecret(): string {
  * const config = parseConfig(process.env, { warn: (m) => console.warn(m) });
  */
 export function parseConfig(env: Env, options: { warn?: (message: string) => void } = {}): Config {
-  const environment = (env.NODE_ENV?.trim() || env.ENVIRONMENT?.trim() || "development").toLowerCase();
-  const production = environment === "production" || env.ENVIRONMENT?.trim().toLowerCase() === "production";
+  const { environment, production } = readEnvironment(env);
 
   let secret = env.JWT_SECRET ?? "";
   if (secret === "") {

@@ -93,6 +93,25 @@ describe("production turns on every strict check", () => {
     expect(error({ NODE_ENV: "production", JWT_SECRET: SECRET, ALLOWED_ORIGINS: "*" })).toMatch(/^ALLOWED_ORIGINS: /);
   });
 
+  it.each([
+    [{ NODE_ENV: "development", ENVIRONMENT: "production" }],
+    [{ NODE_ENV: "production", ENVIRONMENT: "development" }],
+    [{ ENVIRONMENT: " Production " }],
+  ])("is on when either NODE_ENV or ENVIRONMENT says production, and environment then says so too: %j", (names) => {
+    const config = parseConfig({ JWT_SECRET: SECRET, ...names });
+    expect([config.production, config.environment]).toEqual([true, "production"]);
+  });
+
+  it("is off otherwise, and environment is the first of NODE_ENV or ENVIRONMENT that is set", () => {
+    const pick = (env: Record<string, string>) => {
+      const config = parseConfig({ JWT_SECRET: SECRET, ...env });
+      return [config.production, config.environment];
+    };
+    expect(pick({ NODE_ENV: "Test", ENVIRONMENT: "staging" })).toEqual([false, "test"]);
+    expect(pick({ NODE_ENV: " ", ENVIRONMENT: "staging" })).toEqual([false, "staging"]);
+    expect(pick({})).toEqual([false, "development"]);
+  });
+
   it("counts the secret in UTF-8 bytes", () => {
     expect(parseConfig({ NODE_ENV: "production", JWT_SECRET: "é".repeat(16) }).jwt.secret).toHaveLength(16);
   });
