@@ -80,6 +80,14 @@ const rateRule = v.pipe(
   v.check((r) => r.count >= 1 && r.windowSeconds >= 1, "COUNT and SECONDS must both be at least 1"),
 );
 
+const nonEmpty = v.pipe(v.string(), v.trim(), v.minLength(1, "must not be empty"));
+
+// A NUL or a line break (a badly quoted .env) would otherwise reach the file system as part of the name.
+const filePath = v.pipe(nonEmpty, v.regex(/^[^\x00-\x1F\x7F]+$/, "must not contain control characters"));
+
+// Catches HOST=http://0.0.0.0, which the listener would only refuse later with a DNS error.
+const hostName = v.pipe(nonEmpty, v.regex(/^[^\s/]+$/, "must be a host name or IP address, without scheme or path"));
+
 const commaList = v.pipe(
   v.string(),
   v.transform((s) =>
@@ -199,7 +207,7 @@ export function parseConfig(env: Env, options: { warn?: (message: string) => voi
     jwt: {
       secret,
       previousSecrets,
-      issuer: read(env, "JWT_ISSUER", v.pipe(v.string(), v.trim(), v.minLength(1)), "tessera"),
+      issuer: read(env, "JWT_ISSUER", nonEmpty, "tessera"),
       audience,
       accessTokenTtl: read(env, "ACCESS_TOKEN_TTL", intIn(30, 86_400), "900"),
     },
@@ -211,12 +219,12 @@ export function parseConfig(env: Env, options: { warn?: (message: string) => voi
       iterations: read(env, "ARGON2_ITERATIONS", intIn(1, 100), "2"),
       parallelism: read(env, "ARGON2_PARALLELISM", intIn(1, 16), "1"),
     },
-    databasePath: env.DATABASE_PATH?.trim() || "./data/tessera.sqlite",
+    databasePath: read(env, "DATABASE_PATH", filePath, "./data/tessera.sqlite"),
     port: read(env, "PORT", intIn(0, 65_535), "3000"),
-    host: env.HOST?.trim() || "127.0.0.1",
+    host: read(env, "HOST", hostName, "127.0.0.1"),
     allowedOrigins,
     trustProxy: read(env, "TRUST_PROXY", bool, "false"),
-    firstPartyClientId: read(env, "FIRST_PARTY_CLIENT_ID", v.pipe(v.string(), v.trim(), v.minLength(1)), "tessera"),
+    firstPartyClientId: read(env, "FIRST_PARTY_CLIENT_ID", nonEmpty, "tessera"),
     bootstrapAdmin:
       bootstrapEmail !== "" && bootstrapPassword !== "" ? { email: bootstrapEmail, password: bootstrapPassword } : null,
     passwordMinLength: read(env, "PASSWORD_MIN_LENGTH", intIn(8, 256), "8"),

@@ -58,6 +58,19 @@ describe("configuration defaults match DESIGN §2", () => {
   });
 });
 
+describe("DATABASE_PATH and HOST are read like every other variable", () => {
+  it("trims them, and falls back to the defaults when they are blank", () => {
+    expect(parseConfig({ JWT_SECRET: SECRET, DATABASE_PATH: "  :memory:\r", HOST: " :: " })).toMatchObject({
+      databasePath: ":memory:",
+      host: "::",
+    });
+    expect(parseConfig({ JWT_SECRET: SECRET, DATABASE_PATH: " \t", HOST: "" })).toMatchObject({
+      databasePath: "./data/tessera.sqlite",
+      host: "127.0.0.1",
+    });
+  });
+});
+
 describe("a bad value stops start-up with one line naming the variable", () => {
   it.each([
     [{ JWT_SECRET: "short" }, /^JWT_SECRET: /],
@@ -72,6 +85,10 @@ describe("a bad value stops start-up with one line naming the variable", () => {
     [{ JWT_SECRET: SECRET, ROLE_SCOPES: '{"viewer":"read","user":"read","admin":"read","owner":"x"}' }, /^ROLE_SCOPES: /],
     [{ JWT_SECRET: SECRET, ROLE_SCOPES: '{"viewer":"","user":"read","admin":"read"}' }, /^ROLE_SCOPES: /],
     [{ JWT_SECRET: SECRET, PASSWORD_MIN_LENGTH: "4" }, /^PASSWORD_MIN_LENGTH: /],
+    [{ JWT_SECRET: SECRET, DATABASE_PATH: "data/tessera\u0000.sqlite" }, /^DATABASE_PATH: must not contain control characters$/],
+    [{ JWT_SECRET: SECRET, DATABASE_PATH: "data/tessera\n.sqlite" }, /^DATABASE_PATH: /],
+    [{ JWT_SECRET: SECRET, HOST: "http://0.0.0.0" }, /^HOST: must be a host name or IP address, without scheme or path$/],
+    [{ JWT_SECRET: SECRET, HOST: "local host" }, /^HOST: /],
   ])("%j", (env, pattern) => {
     const message = error(env as Record<string, string>);
     expect(message).toMatch(pattern);
