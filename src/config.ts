@@ -1,5 +1,6 @@
 import * as v from "valibot";
 
+import { MIN_KEY_BYTES } from "./verify/key-ring.js";
 import { ROLES, type Role } from "./verify/roles.js";
 
 export interface RateLimitRule {
@@ -46,7 +47,6 @@ export class ConfigError extends Error {
   }
 }
 
-const MIN_SECRET_BYTES = 32;
 const DEFAULT_ROLE_SCOPES = '{"viewer":"read","user":"read write","admin":"read write delete admin"}';
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/; // RFC 6749 §3.3 scope-token
 
@@ -177,17 +177,17 @@ export function parseConfig(env: Env, options: { warn?: (message: string) => voi
 
   let secret = env.JWT_SECRET ?? "";
   if (secret === "") {
-    if (production) throw new ConfigError("JWT_SECRET: required in production (at least 32 bytes)");
+    if (production) throw new ConfigError(`JWT_SECRET: required in production (at least ${MIN_KEY_BYTES} bytes)`);
     secret = randomSecret();
     options.warn?.(
-      "WARNING: JWT_SECRET is not set; using a random secret for this process only. Tokens will not survive a restart. Set JWT_SECRET (32+ bytes) before deploying.",
+      `WARNING: JWT_SECRET is not set; using a random secret for this process only. Tokens will not survive a restart. Set JWT_SECRET (${MIN_KEY_BYTES}+ bytes) before deploying.`,
     );
-  } else if (byteLength(secret) < MIN_SECRET_BYTES) {
-    throw new ConfigError(`JWT_SECRET: must be at least ${MIN_SECRET_BYTES} bytes`);
+  } else if (byteLength(secret) < MIN_KEY_BYTES) {
+    throw new ConfigError(`JWT_SECRET: must be at least ${MIN_KEY_BYTES} bytes`);
   }
   const previousSecrets = read(env, "JWT_PREVIOUS_SECRETS", commaList, "");
-  if (previousSecrets.some((s) => byteLength(s) < MIN_SECRET_BYTES)) {
-    throw new ConfigError(`JWT_PREVIOUS_SECRETS: every key must be at least ${MIN_SECRET_BYTES} bytes`);
+  if (previousSecrets.some((s) => byteLength(s) < MIN_KEY_BYTES)) {
+    throw new ConfigError(`JWT_PREVIOUS_SECRETS: every key must be at least ${MIN_KEY_BYTES} bytes`);
   }
 
   const audience = read(env, "JWT_AUDIENCE", commaList, "tessera");
