@@ -1,5 +1,6 @@
 import * as v from "valibot";
 
+import { EmailSchema } from "./users/email.js";
 import { MIN_KEY_BYTES } from "./verify/key-ring.js";
 import { ROLES, type Role } from "./verify/roles.js";
 
@@ -30,6 +31,7 @@ export interface Config {
   allowedOrigins: string[];
   trustProxy: boolean;
   firstPartyClientId: string;
+  /** The email is normalized as every account email is (trim, NFKC, lower case). */
   bootstrapAdmin: { email: string; password: string } | null;
   passwordMinLength: number;
   rateLimits: { login: RateLimitRule; account: RateLimitRule; authIp: RateLimitRule };
@@ -120,6 +122,11 @@ function read<T>(env: Env, name: string, schema: v.GenericSchema<string, T>, fal
   return result.output;
 }
 
+/** Like `read`, for a variable that is unset (`null`) unless given. */
+function readOptional<T>(env: Env, name: string, schema: v.GenericSchema<string, T>): T | null {
+  return (env[name] ?? "").trim() === "" ? null : read(env, name, schema, "");
+}
+
 function byteLength(s: string): number {
   return new TextEncoder().encode(s).byteLength;
 }
@@ -198,7 +205,8 @@ export function parseConfig(env: Env, options: { warn?: (message: string) => voi
     throw new ConfigError("ALLOWED_ORIGINS: '*' is not allowed in production; list exact origins");
   }
 
-  const bootstrapEmail = env.BOOTSTRAP_ADMIN_EMAIL?.trim() ?? "";
+  // Checked here, not at bootstrap: a bad address is a configuration error, found before any request.
+  const bootstrapEmail = readOptional(env, "BOOTSTRAP_ADMIN_EMAIL", EmailSchema);
   const bootstrapPassword = env.BOOTSTRAP_ADMIN_PASSWORD ?? "";
 
   return {
@@ -226,7 +234,7 @@ export function parseConfig(env: Env, options: { warn?: (message: string) => voi
     trustProxy: read(env, "TRUST_PROXY", bool, "false"),
     firstPartyClientId: read(env, "FIRST_PARTY_CLIENT_ID", nonEmpty, "tessera"),
     bootstrapAdmin:
-      bootstrapEmail !== "" && bootstrapPassword !== "" ? { email: bootstrapEmail, password: bootstrapPassword } : null,
+      bootstrapEmail !== null && bootstrapPassword !== "" ? { email: bootstrapEmail, password: bootstrapPassword } : null,
     passwordMinLength: read(env, "PASSWORD_MIN_LENGTH", intIn(8, 256), "8"),
     rateLimits: {
       login: read(env, "LOGIN_RATE_LIMIT", rateRule, "5/60"),

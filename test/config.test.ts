@@ -58,6 +58,18 @@ describe("configuration defaults match DESIGN §2", () => {
   });
 });
 
+describe("BOOTSTRAP_ADMIN_EMAIL is checked and normalized at start-up", () => {
+  it("stores the address as every account email is stored", () => {
+    const config = parseConfig({ JWT_SECRET: SECRET, BOOTSTRAP_ADMIN_EMAIL: " Root@EXAMPLE.com ", BOOTSTRAP_ADMIN_PASSWORD: " pw " });
+    expect(config.bootstrapAdmin).toEqual({ email: "root@example.com", password: " pw " });
+  });
+
+  it("checks the address even when the password is missing", () => {
+    expect(error({ JWT_SECRET: SECRET, BOOTSTRAP_ADMIN_EMAIL: "root" })).toMatch(/^BOOTSTRAP_ADMIN_EMAIL: /);
+    expect(parseConfig({ JWT_SECRET: SECRET, BOOTSTRAP_ADMIN_EMAIL: "root@example.com" }).bootstrapAdmin).toBeNull();
+  });
+});
+
 describe("DATABASE_PATH and HOST are read like every other variable", () => {
   it("trims them, and falls back to the defaults when they are blank", () => {
     expect(parseConfig({ JWT_SECRET: SECRET, DATABASE_PATH: "  :memory:\r", HOST: " :: " })).toMatchObject({
@@ -85,6 +97,8 @@ describe("a bad value stops start-up with one line naming the variable", () => {
     [{ JWT_SECRET: SECRET, ROLE_SCOPES: '{"viewer":"read","user":"read","admin":"read","owner":"x"}' }, /^ROLE_SCOPES: /],
     [{ JWT_SECRET: SECRET, ROLE_SCOPES: '{"viewer":"","user":"read","admin":"read"}' }, /^ROLE_SCOPES: /],
     [{ JWT_SECRET: SECRET, PASSWORD_MIN_LENGTH: "4" }, /^PASSWORD_MIN_LENGTH: /],
+    [{ JWT_SECRET: SECRET, BOOTSTRAP_ADMIN_EMAIL: "not-an-email" }, /^BOOTSTRAP_ADMIN_EMAIL: must be a valid email address$/],
+    [{ JWT_SECRET: SECRET, BOOTSTRAP_ADMIN_EMAIL: `${"a".repeat(250)}@x.io` }, /^BOOTSTRAP_ADMIN_EMAIL: must be at most 254 characters$/],
     [{ JWT_SECRET: SECRET, DATABASE_PATH: "data/tessera\u0000.sqlite" }, /^DATABASE_PATH: must not contain control characters$/],
     [{ JWT_SECRET: SECRET, DATABASE_PATH: "data/tessera\n.sqlite" }, /^DATABASE_PATH: /],
     [{ JWT_SECRET: SECRET, HOST: "http://0.0.0.0" }, /^HOST: must be a host name or IP address, without scheme or path$/],
