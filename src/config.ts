@@ -29,6 +29,8 @@ export interface Config {
   port: number;
   host: string;
   allowedOrigins: string[];
+  /** This service's external base URL, without a trailing slash; `null` when not set. */
+  publicUrl: string | null;
   trustProxy: boolean;
   firstPartyClientId: string;
   /** The email is normalized as every account email is (trim, NFKC, lower case). */
@@ -105,13 +107,34 @@ const origin = v.pipe(
   v.check((o) => o === "*" || isExactOrigin(o), "each entry must be an exact origin like https://app.example.com"),
 );
 
-function isExactOrigin(o: string): boolean {
+// Plain http is tolerated only where it never leaves the machine (local development, tests).
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "[::1]", "localhost"]);
+
+const baseUrl = v.pipe(
+  v.string(),
+  v.trim(),
+  v.check((s) => absoluteUrl(s) !== null, "must be an absolute URL like https://auth.example.com"),
+  v.check((s) => !s.includes("?") && !s.includes("#"), "must not have a query or a fragment"),
+  v.transform((s) => new URL(s)),
+  v.check(
+    (u) => u.protocol === "https:" || (u.protocol === "http:" && LOOPBACK_HOSTS.has(u.hostname)),
+    "must use https (http only on 127.0.0.1, [::1] or localhost)",
+  ),
+  v.check((u) => u.username === "" && u.password === "", "must not contain a user name or password"),
+  v.transform((u) => u.href.replace(/\/+$/, "")),
+);
+
+function absoluteUrl(s: string): URL | null {
   try {
-    const u = new URL(o);
-    return (u.protocol === "https:" || u.protocol === "http:") && u.origin === o;
+    return new URL(s);
   } catch {
-    return false;
+    return null;
   }
+}
+
+function isExactOrigin(o: string): boolean {
+  const u = absoluteUrl(o);
+  return u !== null && (u.protocol === "https:" || u.protocol === "http:") && u.origin === o;
 }
 
 function read<T>(env: Env, name: string, schema: v.GenericSchema<string, T>, fallback: string): T {
@@ -173,6 +196,18 @@ function randomSecret(): string {
 }
 
 /**
+ * The origins whose pages may use the cookie flow: every `ALLOWED_ORIGINS`
+ * entry and `PUBLIC_URL`'s origin (a UI served by Tessera itself).
+ *
+ * @example
+ * requireCsrfProof(trustedOrigins(config)); // ["https://app.example.com", "https://auth.example.com"]
+ */
+export function trustedOrigins(config: Pick<Config, "allowedOrigins" | "publicUrl">): string[] {
+  if (config.publicUrl === null) return [...config.allowedOrigins];
+  return [...new Set([...config.allowedOrigins, new URL(config.publicUrl).origin])];
+}
+
+/**
  * Parses the environment once, at start-up. Throws `ConfigError` with one
  * line naming the bad variable; never reads `process.env` itself.
  *
@@ -231,6 +266,7 @@ export function parseConfig(env: Env, options: { warn?: (message: string) => voi
     port: read(env, "PORT", intIn(0, 65_535), "3000"),
     host: read(env, "HOST", hostName, "127.0.0.1"),
     allowedOrigins,
+    publicUrl: readOptional(env, "PUBLIC_URL", baseUrl),
     trustProxy: read(env, "TRUST_PROXY", bool, "false"),
     firstPartyClientId: read(env, "FIRST_PARTY_CLIENT_ID", nonEmpty, "tessera"),
     bootstrapAdmin:

@@ -256,6 +256,21 @@ describe("CSRF: cookie routes need X-Requested-With: tessera and a listed Origin
     expect(t.config.allowedOrigins).toEqual([SPA]);
   });
 
+  it("accepts PUBLIC_URL's origin (a UI served by Tessera itself), also with ALLOWED_ORIGINS empty", async () => {
+    const t = await createTestApp({ env: { PUBLIC_URL: "https://auth.example.com/tessera/" } });
+    await t.register();
+    const api = sessionApi(t);
+    const res = await api.signIn({ Origin: "https://auth.example.com" });
+    expect(res.status).toBe(200);
+    expect((await api.refresh(cookieValue(res.headers), { Origin: "https://auth.example.com" })).status).toBe(200);
+    // Its origin is trusted, nothing else: another origin, or the same host over http, is still refused.
+    for (const origin of [FOREIGN, "http://auth.example.com", "https://auth.example.com:8443"]) {
+      expect((await api.signIn({ Origin: origin })).status).toBe(403);
+    }
+    // Same-origin pages need no CORS: PUBLIC_URL adds no CORS headers.
+    expect(res.headers.get("Access-Control-Allow-Origin")).toBeNull();
+  });
+
   it("accepts a listed Origin", async () => {
     const { api, cookie } = await signedIn();
     expect((await api.refresh(cookie, { Origin: SPA })).status).toBe(200);

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import * as v from "valibot";
+import { trustedOrigins } from "../config.js";
 import { AppError } from "../errors.js";
 import { requireCsrfProof } from "../http/csrf-guard.js";
 import { noStore } from "../http/no-store.js";
@@ -43,7 +44,7 @@ function methodNotAllowed(allow: string): AppError {
  */
 export function browserSessionRoutes(s: Services): Hono {
   const app = new Hono();
-  const csrf = requireCsrfProof(s.config.allowedOrigins);
+  const csrf = requireCsrfProof(trustedOrigins(s.config));
 
   app.post("/auth/session", csrf, noStore, async (c) => {
     const body = validate(SessionLogin, await readBody(c, ["json"]));
