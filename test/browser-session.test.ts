@@ -24,6 +24,24 @@ function cookieValue(headers: Headers): string {
   return match![1]!;
 }
 
+/**
+ * What sign-in and sign-up answer alike: the access token and user in the body, the refresh
+ * token only in a __Host- cookie with every attribute, nothing cached. Returns the cookie's value.
+ */
+function expectBrowserSessionAnswer(res: { json: any; text: string; headers: Headers }): string {
+  expect(Object.keys(res.json).sort()).toEqual(["access_token", "expires_in", "token_type", "user"]);
+  expect(res.json).toMatchObject({ token_type: "Bearer", expires_in: 900 });
+  const cookie = cookieValue(res.headers);
+  expect(cookie).toMatch(/^rt_[A-Za-z0-9_-]{43}$/);
+  expect(res.text).not.toContain(cookie);
+  expect(res.text).not.toContain("refresh_token");
+  // Every attribute, in hono's order; no Domain (a __Host- cookie must be host-only).
+  expect(setCookies(res.headers)).toEqual([`__Host-tessera_rt=${cookie}; Max-Age=1209600; Path=/; HttpOnly; Secure; SameSite=Strict`]);
+  expect(res.headers.get("Cache-Control")).toBe("no-store");
+  expect(res.headers.get("Pragma")).toBe("no-cache");
+  return cookie;
+}
+
 function sessionApi(t: TestApp) {
   return {
     signIn: (headers: Record<string, string> = {}, json: unknown = { email: "alice@example.com", password: PASSWORD }) =>
@@ -32,6 +50,8 @@ function sessionApi(t: TestApp) {
       t.call("POST", "/auth/session/refresh", {
         headers: { ...CSRF, ...(cookie === undefined ? {} : { Cookie: `__Host-tessera_rt=${cookie}` }), ...headers },
       }),
+    signUp: (json: unknown, headers: Record<string, string> = {}) =>
+      t.call("POST", "/auth/session/register", { json, headers: { ...CSRF, ...headers } }),
     signOut: (cookie: string | undefined, headers: Record<string, string> = {}) =>
       t.call("DELETE", "/auth/session", {
         headers: { ...CSRF, ...(cookie === undefined ? {} : { Cookie: `__Host-tessera_rt=${cookie}` }), ...headers },
@@ -51,17 +71,8 @@ async function signedIn(env: Record<string, string> = {}) {
 describe("browser sign-in puts the refresh token only in a __Host- cookie", () => {
   it("answers the access token and user, and sets an HttpOnly, Secure, SameSite=Strict, host-only cookie", async () => {
     const { t, res, cookie } = await signedIn();
-    expect(Object.keys(res.json).sort()).toEqual(["access_token", "expires_in", "token_type", "user"]);
-    expect(res.json.token_type).toBe("Bearer");
-    expect(res.json.expires_in).toBe(900);
+    expect(expectBrowserSessionAnswer(res)).toBe(cookie);
     expect(res.json.user).toMatchObject({ email: "alice@example.com", role: "user", disabled: false });
-    expect(cookie).toMatch(/^rt_[A-Za-z0-9_-]{43}$/);
-    expect(res.text).not.toContain(cookie);
-    expect(res.text).not.toContain("refresh_token");
-    // Every attribute, in hono's order; no Domain (a __Host- cookie must be host-only).
-    expect(setCookies(res.headers)).toEqual([`__Host-tessera_rt=${cookie}; Max-Age=1209600; Path=/; HttpOnly; Secure; SameSite=Strict`]);
-    expect(res.headers.get("Cache-Control")).toBe("no-store");
-    expect(res.headers.get("Pragma")).toBe("no-cache");
 
     const me = await t.call("GET", "/users/me", { token: res.json.access_token });
     expect(me.status).toBe(200);
@@ -92,6 +103,65 @@ describe("browser sign-in puts the refresh token only in a __Host- cookie", () =
     expect(again.status).toBe(200);
     expect(cookieValue(again.headers)).not.toBe(cookie);
     expect((await api.refresh(cookie)).status).toBe(401);
+  });
+});
+
+describe("browser sign-up creates the account and signs it in, the refresh token only in the cookie", () => {
+  const NEW_USER = { email: " Bob@Example.com ", password: PASSWORD, name: " Bob ", role: "admin" };
+
+  it("answers 201 with the access token and user, and sets the same cookie as sign-in", async () => {
+    const t = await createTestApp({ env: { ALLOWED_ORIGINS: SPA } });
+    const res = await sessionApi(t).signUp(NEW_USER, { Origin: SPA });
+    expect(res.status).toBe(201);
+    const cookie = expectBrowserSessionAnswer(res);
+    // Normalized like /auth/register, and the role in the body is ignored.
+    expect(res.json.user).toMatchObject({ email: "bob@example.com", name: "Bob", role: "user", disabled: false });
+    expect(res.headers.get("Access-Control-Allow-Origin")).toBe(SPA);
+
+    const me = await t.call("GET", "/users/me", { token: res.json.access_token });
+    expect(me.json).toMatchObject({ id: res.json.user.id, email: "bob@example.com" });
+    expect((await sessionApi(t).refresh(cookie)).status).toBe(200);
+    expect((await t.login("bob@example.com")).status).toBe(200);
+  });
+
+  it("answers 409 conflict for a registered email, and sets no cookie", async () => {
+    const t = await createTestApp();
+    await t.register("bob@example.com");
+    const res = await sessionApi(t).signUp(NEW_USER);
+    expect(res.status).toBe(409);
+    expect(res.json).toEqual({ error: "conflict", error_description: "An account with this email already exists." });
+    expect(setCookies(res.headers)).toEqual([]);
+  });
+
+  it("applies the password and email rules of /auth/register", async () => {
+    const t = await createTestApp();
+    const api = sessionApi(t);
+    const common = await api.signUp({ email: "bob@example.com", password: "password123" });
+    expect(common.status).toBe(400);
+    expect(common.json).toMatchObject({ error: "invalid_request", issues: [{ path: "password" }] });
+    const malformed = await api.signUp({ email: "bob@", password: PASSWORD });
+    expect(malformed.status).toBe(400);
+    expect(malformed.json).toMatchObject({ error: "invalid_request", issues: [{ path: "email" }] });
+    expect([...setCookies(common.headers), ...setCookies(malformed.headers)]).toEqual([]);
+    expect(await t.app.services.users.list({ limit: 10 })).toEqual([]);
+  });
+
+  it("ends the session of the cookie it replaces", async () => {
+    const { api, cookie } = await signedIn();
+    const res = await api.signUp(NEW_USER, { Cookie: `__Host-tessera_rt=${cookie}` });
+    expect(res.status).toBe(201);
+    expect((await api.refresh(cookie)).status).toBe(401);
+  });
+
+  it("takes JSON only (415 otherwise), which HTML forms cannot send", async () => {
+    const t = await createTestApp();
+    const res = await t.app.request("/auth/session/register", {
+      method: "POST",
+      headers: { ...CSRF, "Content-Type": "application/x-www-form-urlencoded" },
+      body: "email=bob%40example.com&password=x",
+    });
+    expect(res.status).toBe(415);
+    expect(res.headers.getSetCookie()).toEqual([]);
   });
 });
 
@@ -219,6 +289,7 @@ describe("browser sign-out clears the cookie and revokes the session", () => {
 describe("CSRF: cookie routes need X-Requested-With: tessera and a listed Origin", () => {
   const routes = [
     ["POST", "/auth/session"],
+    ["POST", "/auth/session/register"],
     ["POST", "/auth/session/refresh"],
     ["DELETE", "/auth/session"],
   ] as const;
@@ -303,6 +374,7 @@ describe("CSRF: cookie routes need X-Requested-With: tessera and a listed Origin
 
   it.each([
     ["/auth/session", "POST, DELETE"],
+    ["/auth/session/register", "POST"],
     ["/auth/session/refresh", "POST"],
   ])("GET %s is 405 JSON and never sets or reads the cookie", async (path, allow) => {
     const t = await createTestApp();

@@ -12,7 +12,8 @@ import { AccessTokenError } from "../verify/access-token-error.js";
 const PasswordField = v.pipe(v.string("must be a string"), v.maxLength(1024, "is too long"));
 const OptionalText = v.optional(v.pipe(v.string("must be a string"), v.maxLength(1024, "is too long")));
 
-const RegisterBody = v.object({
+/** The body of both sign-ups, `/auth/register` and the browser's `/auth/session/register`. */
+export const RegisterBody = v.object({
   email: EmailSchema,
   password: PasswordField,
   name: v.optional(
