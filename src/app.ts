@@ -1,8 +1,8 @@
 import { Hono } from "hono";
-import { cors } from "hono/cors";
 import { AppError } from "./errors.js";
 import { limitAuthRequestsPerIp } from "./http/auth-ip-limit.js";
 import type { ClientIp } from "./http/client-context.js";
+import { corsForListedOrigins } from "./http/cors.js";
 import { createErrorHandler } from "./http/error-handler.js";
 import { requireLiveSession } from "./http/live-session.js";
 import { limitBody } from "./http/request-body.js";
@@ -38,20 +38,7 @@ export function createApp(deps: AppDeps): Hono & { services: Services } {
   const app = new Hono();
 
   app.use("*", securityHeaders({ defaultSrc: ["'none'"] }));
-  if (s.config.allowedOrigins.length > 0) {
-    // `*` (tolerated by the config outside production) never matches: a wildcard with credentials is never sent.
-    const allowed = new Set(s.config.allowedOrigins.filter((o) => o !== "*"));
-    app.use(
-      "*",
-      cors({
-        origin: (origin) => (allowed.has(origin) ? origin : null),
-        credentials: true,
-        allowHeaders: ["Authorization", "Content-Type", "X-Requested-With"],
-        allowMethods: ["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
-        maxAge: 600,
-      }),
-    );
-  }
+  if (s.config.allowedOrigins.length > 0) app.use("*", corsForListedOrigins(s.config.allowedOrigins));
   app.use("*", limitBody(s.config.bodyLimitBytes));
   app.use("/auth/*", limitAuthRequestsPerIp({ limiter: s.limiter, rule: s.config.rateLimits.authIp, audit: s.audit, clientIp }));
 

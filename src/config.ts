@@ -1,5 +1,7 @@
 import * as v from "valibot";
 
+import { EmailSchema } from "./users/email.js";
+import { MIN_KEY_BYTES } from "./verify/key-ring.js";
 import { ROLES, type Role } from "./verify/roles.js";
 
 export interface RateLimitRule {
@@ -27,8 +29,11 @@ export interface Config {
   port: number;
   host: string;
   allowedOrigins: string[];
+  /** This service's external base URL, without a trailing slash; `null` when not set. */
+  publicUrl: string | null;
   trustProxy: boolean;
   firstPartyClientId: string;
+  /** The email is normalized as every account email is (trim, NFKC, lower case). */
   bootstrapAdmin: { email: string; password: string } | null;
   passwordMinLength: number;
   rateLimits: { login: RateLimitRule; account: RateLimitRule; authIp: RateLimitRule };
@@ -46,7 +51,6 @@ export class ConfigError extends Error {
   }
 }
 
-const MIN_SECRET_BYTES = 32;
 const DEFAULT_ROLE_SCOPES = '{"viewer":"read","user":"read write","admin":"read write delete admin"}';
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/; // RFC 6749 §3.3 scope-token
 
@@ -80,6 +84,14 @@ const rateRule = v.pipe(
   v.check((r) => r.count >= 1 && r.windowSeconds >= 1, "COUNT and SECONDS must both be at least 1"),
 );
 
+const nonEmpty = v.pipe(v.string(), v.trim(), v.minLength(1, "must not be empty"));
+
+// A NUL or a line break (a badly quoted .env) would otherwise reach the file system as part of the name.
+const filePath = v.pipe(nonEmpty, v.regex(/^[^\x00-\x1F\x7F]+$/, "must not contain control characters"));
+
+// Catches HOST=http://0.0.0.0, which the listener would only refuse later with a DNS error.
+const hostName = v.pipe(nonEmpty, v.regex(/^[^\s/]+$/, "must be a host name or IP address, without scheme or path"));
+
 const commaList = v.pipe(
   v.string(),
   v.transform((s) =>
@@ -95,13 +107,34 @@ const origin = v.pipe(
   v.check((o) => o === "*" || isExactOrigin(o), "each entry must be an exact origin like https://app.example.com"),
 );
 
-function isExactOrigin(o: string): boolean {
+// Plain http is tolerated only where it never leaves the machine (local development, tests).
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "[::1]", "localhost"]);
+
+const baseUrl = v.pipe(
+  v.string(),
+  v.trim(),
+  v.check((s) => absoluteUrl(s) !== null, "must be an absolute URL like https://auth.example.com"),
+  v.check((s) => !s.includes("?") && !s.includes("#"), "must not have a query or a fragment"),
+  v.transform((s) => new URL(s)),
+  v.check(
+    (u) => u.protocol === "https:" || (u.protocol === "http:" && LOOPBACK_HOSTS.has(u.hostname)),
+    "must use https (http only on 127.0.0.1, [::1] or localhost)",
+  ),
+  v.check((u) => u.username === "" && u.password === "", "must not contain a user name or password"),
+  v.transform((u) => u.href.replace(/\/+$/, "")),
+);
+
+function absoluteUrl(s: string): URL | null {
   try {
-    const u = new URL(o);
-    return (u.protocol === "https:" || u.protocol === "http:") && u.origin === o;
+    return new URL(s);
   } catch {
-    return false;
+    return null;
   }
+}
+
+function isExactOrigin(o: string): boolean {
+  const u = absoluteUrl(o);
+  return u !== null && (u.protocol === "https:" || u.protocol === "http:") && u.origin === o;
 }
 
 function read<T>(env: Env, name: string, schema: v.GenericSchema<string, T>, fallback: string): T {
@@ -110,6 +143,11 @@ function read<T>(env: Env, name: string, schema: v.GenericSchema<string, T>, fal
   const result = v.safeParse(schema, value);
   if (!result.success) throw new ConfigError(`${name}: ${result.issues[0].message}`);
   return result.output;
+}
+
+/** Like `read`, for a variable that is unset (`null`) unless given. */
+function readOptional<T>(env: Env, name: string, schema: v.GenericSchema<string, T>): T | null {
+  return (env[name] ?? "").trim() === "" ? null : read(env, name, schema, "");
 }
 
 function byteLength(s: string): number {
@@ -140,11 +178,33 @@ function parseRoleScopes(env: Env): Record<Role, string[]> {
   return out;
 }
 
+/**
+ * One rule for both fields: production when `NODE_ENV` or `ENVIRONMENT` says so (a deploy that
+ * sets only one of them must not run lax), and `environment` then says "production" too.
+ */
+function readEnvironment(env: Env): { environment: string; production: boolean } {
+  const named = [env.NODE_ENV, env.ENVIRONMENT].map((x) => x?.trim().toLowerCase() ?? "").filter((x) => x !== "");
+  if (named.includes("production")) return { environment: "production", production: true };
+  return { environment: named[0] ?? "development", production: false };
+}
+
 function randomSecret(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
   let s = "";
   for (const b of bytes) s += b.toString(16).padStart(2, "0");
   return s;
+}
+
+/**
+ * The origins whose pages may use the cookie flow: every `ALLOWED_ORIGINS`
+ * entry and `PUBLIC_URL`'s origin (a UI served by Tessera itself).
+ *
+ * @example
+ * requireCsrfProof(trustedOrigins(config)); // ["https://app.example.com", "https://auth.example.com"]
+ */
+export function trustedOrigins(config: Pick<Config, "allowedOrigins" | "publicUrl">): string[] {
+  if (config.publicUrl === null) return [...config.allowedOrigins];
+  return [...new Set([...config.allowedOrigins, new URL(config.publicUrl).origin])];
 }
 
 /**
@@ -155,22 +215,21 @@ function randomSecret(): string {
  * const config = parseConfig(process.env, { warn: (m) => console.warn(m) });
  */
 export function parseConfig(env: Env, options: { warn?: (message: string) => void } = {}): Config {
-  const environment = (env.NODE_ENV?.trim() || env.ENVIRONMENT?.trim() || "development").toLowerCase();
-  const production = environment === "production" || env.ENVIRONMENT?.trim().toLowerCase() === "production";
+  const { environment, production } = readEnvironment(env);
 
   let secret = env.JWT_SECRET ?? "";
   if (secret === "") {
-    if (production) throw new ConfigError("JWT_SECRET: required in production (at least 32 bytes)");
+    if (production) throw new ConfigError(`JWT_SECRET: required in production (at least ${MIN_KEY_BYTES} bytes)`);
     secret = randomSecret();
     options.warn?.(
-      "WARNING: JWT_SECRET is not set; using a random secret for this process only. Tokens will not survive a restart. Set JWT_SECRET (32+ bytes) before deploying.",
+      `WARNING: JWT_SECRET is not set; using a random secret for this process only. Tokens will not survive a restart. Set JWT_SECRET (${MIN_KEY_BYTES}+ bytes) before deploying.`,
     );
-  } else if (byteLength(secret) < MIN_SECRET_BYTES) {
-    throw new ConfigError(`JWT_SECRET: must be at least ${MIN_SECRET_BYTES} bytes`);
+  } else if (byteLength(secret) < MIN_KEY_BYTES) {
+    throw new ConfigError(`JWT_SECRET: must be at least ${MIN_KEY_BYTES} bytes`);
   }
   const previousSecrets = read(env, "JWT_PREVIOUS_SECRETS", commaList, "");
-  if (previousSecrets.some((s) => byteLength(s) < MIN_SECRET_BYTES)) {
-    throw new ConfigError(`JWT_PREVIOUS_SECRETS: every key must be at least ${MIN_SECRET_BYTES} bytes`);
+  if (previousSecrets.some((s) => byteLength(s) < MIN_KEY_BYTES)) {
+    throw new ConfigError(`JWT_PREVIOUS_SECRETS: every key must be at least ${MIN_KEY_BYTES} bytes`);
   }
 
   const audience = read(env, "JWT_AUDIENCE", commaList, "tessera");
@@ -181,7 +240,8 @@ export function parseConfig(env: Env, options: { warn?: (message: string) => voi
     throw new ConfigError("ALLOWED_ORIGINS: '*' is not allowed in production; list exact origins");
   }
 
-  const bootstrapEmail = env.BOOTSTRAP_ADMIN_EMAIL?.trim() ?? "";
+  // Checked here, not at bootstrap: a bad address is a configuration error, found before any request.
+  const bootstrapEmail = readOptional(env, "BOOTSTRAP_ADMIN_EMAIL", EmailSchema);
   const bootstrapPassword = env.BOOTSTRAP_ADMIN_PASSWORD ?? "";
 
   return {
@@ -190,7 +250,7 @@ export function parseConfig(env: Env, options: { warn?: (message: string) => voi
     jwt: {
       secret,
       previousSecrets,
-      issuer: read(env, "JWT_ISSUER", v.pipe(v.string(), v.trim(), v.minLength(1)), "tessera"),
+      issuer: read(env, "JWT_ISSUER", nonEmpty, "tessera"),
       audience,
       accessTokenTtl: read(env, "ACCESS_TOKEN_TTL", intIn(30, 86_400), "900"),
     },
@@ -202,14 +262,15 @@ export function parseConfig(env: Env, options: { warn?: (message: string) => voi
       iterations: read(env, "ARGON2_ITERATIONS", intIn(1, 100), "2"),
       parallelism: read(env, "ARGON2_PARALLELISM", intIn(1, 16), "1"),
     },
-    databasePath: env.DATABASE_PATH?.trim() || "./data/tessera.sqlite",
+    databasePath: read(env, "DATABASE_PATH", filePath, "./data/tessera.sqlite"),
     port: read(env, "PORT", intIn(0, 65_535), "3000"),
-    host: env.HOST?.trim() || "127.0.0.1",
+    host: read(env, "HOST", hostName, "127.0.0.1"),
     allowedOrigins,
+    publicUrl: readOptional(env, "PUBLIC_URL", baseUrl),
     trustProxy: read(env, "TRUST_PROXY", bool, "false"),
-    firstPartyClientId: read(env, "FIRST_PARTY_CLIENT_ID", v.pipe(v.string(), v.trim(), v.minLength(1)), "tessera"),
+    firstPartyClientId: read(env, "FIRST_PARTY_CLIENT_ID", nonEmpty, "tessera"),
     bootstrapAdmin:
-      bootstrapEmail !== "" && bootstrapPassword !== "" ? { email: bootstrapEmail, password: bootstrapPassword } : null,
+      bootstrapEmail !== null && bootstrapPassword !== "" ? { email: bootstrapEmail, password: bootstrapPassword } : null,
     passwordMinLength: read(env, "PASSWORD_MIN_LENGTH", intIn(8, 256), "8"),
     rateLimits: {
       login: read(env, "LOGIN_RATE_LIMIT", rateRule, "5/60"),

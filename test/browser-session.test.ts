@@ -6,6 +6,11 @@ const FOREIGN = "https://evil.example";
 const CSRF = { "X-Requested-With": "tessera" };
 const CLEARED = "__Host-tessera_rt=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Strict";
 
+/** The names of the Access-Control-* headers of a response. */
+function corsHeaders(headers: Headers): string[] {
+  return [...headers.keys()].filter((name) => name.startsWith("access-control-"));
+}
+
 function setCookies(headers: Headers): string[] {
   return headers.getSetCookie();
 }
@@ -19,6 +24,24 @@ function cookieValue(headers: Headers): string {
   return match![1]!;
 }
 
+/**
+ * What sign-in and sign-up answer alike: the access token and user in the body, the refresh
+ * token only in a __Host- cookie with every attribute, nothing cached. Returns the cookie's value.
+ */
+function expectBrowserSessionAnswer(res: { json: any; text: string; headers: Headers }): string {
+  expect(Object.keys(res.json).sort()).toEqual(["access_token", "expires_in", "token_type", "user"]);
+  expect(res.json).toMatchObject({ token_type: "Bearer", expires_in: 900 });
+  const cookie = cookieValue(res.headers);
+  expect(cookie).toMatch(/^rt_[A-Za-z0-9_-]{43}$/);
+  expect(res.text).not.toContain(cookie);
+  expect(res.text).not.toContain("refresh_token");
+  // Every attribute, in hono's order; no Domain (a __Host- cookie must be host-only).
+  expect(setCookies(res.headers)).toEqual([`__Host-tessera_rt=${cookie}; Max-Age=1209600; Path=/; HttpOnly; Secure; SameSite=Strict`]);
+  expect(res.headers.get("Cache-Control")).toBe("no-store");
+  expect(res.headers.get("Pragma")).toBe("no-cache");
+  return cookie;
+}
+
 function sessionApi(t: TestApp) {
   return {
     signIn: (headers: Record<string, string> = {}, json: unknown = { email: "alice@example.com", password: PASSWORD }) =>
@@ -27,6 +50,8 @@ function sessionApi(t: TestApp) {
       t.call("POST", "/auth/session/refresh", {
         headers: { ...CSRF, ...(cookie === undefined ? {} : { Cookie: `__Host-tessera_rt=${cookie}` }), ...headers },
       }),
+    signUp: (json: unknown, headers: Record<string, string> = {}) =>
+      t.call("POST", "/auth/session/register", { json, headers: { ...CSRF, ...headers } }),
     signOut: (cookie: string | undefined, headers: Record<string, string> = {}) =>
       t.call("DELETE", "/auth/session", {
         headers: { ...CSRF, ...(cookie === undefined ? {} : { Cookie: `__Host-tessera_rt=${cookie}` }), ...headers },
@@ -46,17 +71,8 @@ async function signedIn(env: Record<string, string> = {}) {
 describe("browser sign-in puts the refresh token only in a __Host- cookie", () => {
   it("answers the access token and user, and sets an HttpOnly, Secure, SameSite=Strict, host-only cookie", async () => {
     const { t, res, cookie } = await signedIn();
-    expect(Object.keys(res.json).sort()).toEqual(["access_token", "expires_in", "token_type", "user"]);
-    expect(res.json.token_type).toBe("Bearer");
-    expect(res.json.expires_in).toBe(900);
+    expect(expectBrowserSessionAnswer(res)).toBe(cookie);
     expect(res.json.user).toMatchObject({ email: "alice@example.com", role: "user", disabled: false });
-    expect(cookie).toMatch(/^rt_[A-Za-z0-9_-]{43}$/);
-    expect(res.text).not.toContain(cookie);
-    expect(res.text).not.toContain("refresh_token");
-    // Every attribute, in hono's order; no Domain (a __Host- cookie must be host-only).
-    expect(setCookies(res.headers)).toEqual([`__Host-tessera_rt=${cookie}; Max-Age=1209600; Path=/; HttpOnly; Secure; SameSite=Strict`]);
-    expect(res.headers.get("Cache-Control")).toBe("no-store");
-    expect(res.headers.get("Pragma")).toBe("no-cache");
 
     const me = await t.call("GET", "/users/me", { token: res.json.access_token });
     expect(me.status).toBe(200);
@@ -87,6 +103,65 @@ describe("browser sign-in puts the refresh token only in a __Host- cookie", () =
     expect(again.status).toBe(200);
     expect(cookieValue(again.headers)).not.toBe(cookie);
     expect((await api.refresh(cookie)).status).toBe(401);
+  });
+});
+
+describe("browser sign-up creates the account and signs it in, the refresh token only in the cookie", () => {
+  const NEW_USER = { email: " Bob@Example.com ", password: PASSWORD, name: " Bob ", role: "admin" };
+
+  it("answers 201 with the access token and user, and sets the same cookie as sign-in", async () => {
+    const t = await createTestApp({ env: { ALLOWED_ORIGINS: SPA } });
+    const res = await sessionApi(t).signUp(NEW_USER, { Origin: SPA });
+    expect(res.status).toBe(201);
+    const cookie = expectBrowserSessionAnswer(res);
+    // Normalized like /auth/register, and the role in the body is ignored.
+    expect(res.json.user).toMatchObject({ email: "bob@example.com", name: "Bob", role: "user", disabled: false });
+    expect(res.headers.get("Access-Control-Allow-Origin")).toBe(SPA);
+
+    const me = await t.call("GET", "/users/me", { token: res.json.access_token });
+    expect(me.json).toMatchObject({ id: res.json.user.id, email: "bob@example.com" });
+    expect((await sessionApi(t).refresh(cookie)).status).toBe(200);
+    expect((await t.login("bob@example.com")).status).toBe(200);
+  });
+
+  it("answers 409 conflict for a registered email, and sets no cookie", async () => {
+    const t = await createTestApp();
+    await t.register("bob@example.com");
+    const res = await sessionApi(t).signUp(NEW_USER);
+    expect(res.status).toBe(409);
+    expect(res.json).toEqual({ error: "conflict", error_description: "An account with this email already exists." });
+    expect(setCookies(res.headers)).toEqual([]);
+  });
+
+  it("applies the password and email rules of /auth/register", async () => {
+    const t = await createTestApp();
+    const api = sessionApi(t);
+    const common = await api.signUp({ email: "bob@example.com", password: "password123" });
+    expect(common.status).toBe(400);
+    expect(common.json).toMatchObject({ error: "invalid_request", issues: [{ path: "password" }] });
+    const malformed = await api.signUp({ email: "bob@", password: PASSWORD });
+    expect(malformed.status).toBe(400);
+    expect(malformed.json).toMatchObject({ error: "invalid_request", issues: [{ path: "email" }] });
+    expect([...setCookies(common.headers), ...setCookies(malformed.headers)]).toEqual([]);
+    expect(await t.app.services.users.list({ limit: 10 })).toEqual([]);
+  });
+
+  it("ends the session of the cookie it replaces", async () => {
+    const { api, cookie } = await signedIn();
+    const res = await api.signUp(NEW_USER, { Cookie: `__Host-tessera_rt=${cookie}` });
+    expect(res.status).toBe(201);
+    expect((await api.refresh(cookie)).status).toBe(401);
+  });
+
+  it("takes JSON only (415 otherwise), which HTML forms cannot send", async () => {
+    const t = await createTestApp();
+    const res = await t.app.request("/auth/session/register", {
+      method: "POST",
+      headers: { ...CSRF, "Content-Type": "application/x-www-form-urlencoded" },
+      body: "email=bob%40example.com&password=x",
+    });
+    expect(res.status).toBe(415);
+    expect(res.headers.getSetCookie()).toEqual([]);
   });
 });
 
@@ -214,6 +289,7 @@ describe("browser sign-out clears the cookie and revokes the session", () => {
 describe("CSRF: cookie routes need X-Requested-With: tessera and a listed Origin", () => {
   const routes = [
     ["POST", "/auth/session"],
+    ["POST", "/auth/session/register"],
     ["POST", "/auth/session/refresh"],
     ["DELETE", "/auth/session"],
   ] as const;
@@ -256,6 +332,21 @@ describe("CSRF: cookie routes need X-Requested-With: tessera and a listed Origin
     expect(t.config.allowedOrigins).toEqual([SPA]);
   });
 
+  it("accepts PUBLIC_URL's origin (a UI served by Tessera itself), also with ALLOWED_ORIGINS empty", async () => {
+    const t = await createTestApp({ env: { PUBLIC_URL: "https://auth.example.com/tessera/" } });
+    await t.register();
+    const api = sessionApi(t);
+    const res = await api.signIn({ Origin: "https://auth.example.com" });
+    expect(res.status).toBe(200);
+    expect((await api.refresh(cookieValue(res.headers), { Origin: "https://auth.example.com" })).status).toBe(200);
+    // Its origin is trusted, nothing else: another origin, or the same host over http, is still refused.
+    for (const origin of [FOREIGN, "http://auth.example.com", "https://auth.example.com:8443"]) {
+      expect((await api.signIn({ Origin: origin })).status).toBe(403);
+    }
+    // Same-origin pages need no CORS: PUBLIC_URL adds no CORS headers.
+    expect(res.headers.get("Access-Control-Allow-Origin")).toBeNull();
+  });
+
   it("accepts a listed Origin", async () => {
     const { api, cookie } = await signedIn();
     expect((await api.refresh(cookie, { Origin: SPA })).status).toBe(200);
@@ -283,6 +374,7 @@ describe("CSRF: cookie routes need X-Requested-With: tessera and a listed Origin
 
   it.each([
     ["/auth/session", "POST, DELETE"],
+    ["/auth/session/register", "POST"],
     ["/auth/session/refresh", "POST"],
   ])("GET %s is 405 JSON and never sets or reads the cookie", async (path, allow) => {
     const t = await createTestApp();
@@ -312,12 +404,17 @@ describe("CORS answers only listed origins, with credentials, never *", () => {
     expect(res.headers.get("Vary")).toBe("Origin");
   });
 
-  it("gives a foreign origin no Access-Control-Allow-Origin", async () => {
-    const t = await createTestApp({ env: { ALLOWED_ORIGINS: SPA } });
-    const res = await t.call("GET", "/health", { headers: { Origin: FOREIGN } });
-    expect(res.status).toBe(200);
-    expect(res.headers.get("Access-Control-Allow-Origin")).toBeNull();
-    expect(res.headers.get("Vary")).toBe("Origin");
+  it("gives a foreign origin, or a request without Origin, no Access-Control-* header at all", async () => {
+    const { t, api, cookie } = await signedIn();
+    for (const headers of [{ Origin: FOREIGN }, {}] as Record<string, string>[]) {
+      const res = await t.call("GET", "/health", { headers });
+      expect(res.status).toBe(200);
+      expect(corsHeaders(res.headers)).toEqual([]);
+      expect(res.headers.get("Vary")).toBe("Origin");
+    }
+    const refused = await api.refresh(cookie, { Origin: FOREIGN });
+    expect(refused.status).toBe(403);
+    expect(corsHeaders(refused.headers)).toEqual([]);
   });
 
   it("answers a preflight from an allowed origin with the methods and the three headers", async () => {
@@ -335,13 +432,15 @@ describe("CORS answers only listed origins, with credentials, never *", () => {
     expect(res.headers.get("Vary")).toContain("Origin");
   });
 
-  it("answers a preflight from a foreign origin without Access-Control-Allow-Origin", async () => {
+  it("answers a preflight from a foreign origin with no Access-Control-* header at all", async () => {
     const t = await createTestApp({ env: { ALLOWED_ORIGINS: SPA } });
     const res = await t.app.request("/auth/session/refresh", {
       method: "OPTIONS",
       headers: { Origin: FOREIGN, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "x-requested-with" },
     });
-    expect(res.headers.get("Access-Control-Allow-Origin")).toBeNull();
+    expect(res.status).toBe(204);
+    expect(corsHeaders(res.headers)).toEqual([]);
+    expect(res.headers.get("Vary")).toBe("Origin");
   });
 
   it("never answers *, even when ALLOWED_ORIGINS is * (allowed outside production)", async () => {
@@ -349,7 +448,7 @@ describe("CORS answers only listed origins, with credentials, never *", () => {
     await t.register();
     for (const origin of [FOREIGN, SPA, "*"]) {
       const res = await t.call("GET", "/health", { headers: { Origin: origin } });
-      expect(res.headers.get("Access-Control-Allow-Origin")).toBeNull();
+      expect(corsHeaders(res.headers)).toEqual([]);
     }
     const signIn = await sessionApi(t).signIn({ Origin: FOREIGN });
     expect(signIn.status).toBe(403);
@@ -358,8 +457,7 @@ describe("CORS answers only listed origins, with credentials, never *", () => {
   it("sends no CORS headers at all when ALLOWED_ORIGINS is empty", async () => {
     const t = await createTestApp();
     const res = await t.call("GET", "/health", { headers: { Origin: SPA } });
-    expect(res.headers.get("Access-Control-Allow-Origin")).toBeNull();
-    expect(res.headers.get("Access-Control-Allow-Credentials")).toBeNull();
+    expect(corsHeaders(res.headers)).toEqual([]);
   });
 });
 

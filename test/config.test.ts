@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseConfig } from "../src/config.js";
+import { ConfigError, parseConfig, trustedOrigins } from "../src/config.js";
 
 const SECRET = "x".repeat(32);
 
@@ -30,6 +30,7 @@ describe("configuration defaults match DESIGN §2", () => {
       port: 3000,
       host: "127.0.0.1",
       allowedOrigins: [],
+      publicUrl: null,
       trustProxy: false,
       firstPartyClientId: "tessera",
       bootstrapAdmin: null,
@@ -58,6 +59,50 @@ describe("configuration defaults match DESIGN §2", () => {
   });
 });
 
+describe("BOOTSTRAP_ADMIN_EMAIL is checked and normalized at start-up", () => {
+  it("stores the address as every account email is stored", () => {
+    const config = parseConfig({ JWT_SECRET: SECRET, BOOTSTRAP_ADMIN_EMAIL: " Root@EXAMPLE.com ", BOOTSTRAP_ADMIN_PASSWORD: " pw " });
+    expect(config.bootstrapAdmin).toEqual({ email: "root@example.com", password: " pw " });
+  });
+
+  it("checks the address even when the password is missing", () => {
+    expect(error({ JWT_SECRET: SECRET, BOOTSTRAP_ADMIN_EMAIL: "root" })).toMatch(/^BOOTSTRAP_ADMIN_EMAIL: /);
+    expect(parseConfig({ JWT_SECRET: SECRET, BOOTSTRAP_ADMIN_EMAIL: "root@example.com" }).bootstrapAdmin).toBeNull();
+  });
+});
+
+describe("PUBLIC_URL is an absolute https URL, stored without a trailing slash", () => {
+  it.each([
+    ["https://auth.example.com/", "https://auth.example.com"],
+    [" https://Auth.Example.com:8443/tessera/ ", "https://auth.example.com:8443/tessera"],
+    ["http://localhost:3000", "http://localhost:3000"],
+    ["http://127.0.0.1:8787/", "http://127.0.0.1:8787"],
+    ["http://[::1]:3000/", "http://[::1]:3000"],
+  ])("%s -> %s, in production too", (raw, stored) => {
+    expect(parseConfig({ NODE_ENV: "production", JWT_SECRET: SECRET, PUBLIC_URL: raw }).publicUrl).toBe(stored);
+  });
+
+  it("adds its origin, not its path, to the origins trusted for the cookie flow", () => {
+    const config = parseConfig({ JWT_SECRET: SECRET, ALLOWED_ORIGINS: "https://app.example.com", PUBLIC_URL: "https://auth.example.com/tessera" });
+    expect(trustedOrigins(config)).toEqual(["https://app.example.com", "https://auth.example.com"]);
+    expect(trustedOrigins({ ...config, publicUrl: null })).toEqual(["https://app.example.com"]);
+    expect(trustedOrigins({ allowedOrigins: ["http://localhost:3000"], publicUrl: "http://localhost:3000" })).toEqual(["http://localhost:3000"]);
+  });
+});
+
+describe("DATABASE_PATH and HOST are read like every other variable", () => {
+  it("trims them, and falls back to the defaults when they are blank", () => {
+    expect(parseConfig({ JWT_SECRET: SECRET, DATABASE_PATH: "  :memory:\r", HOST: " :: " })).toMatchObject({
+      databasePath: ":memory:",
+      host: "::",
+    });
+    expect(parseConfig({ JWT_SECRET: SECRET, DATABASE_PATH: " \t", HOST: "" })).toMatchObject({
+      databasePath: "./data/tessera.sqlite",
+      host: "127.0.0.1",
+    });
+  });
+});
+
 describe("a bad value stops start-up with one line naming the variable", () => {
   it.each([
     [{ JWT_SECRET: "short" }, /^JWT_SECRET: /],
@@ -72,6 +117,19 @@ describe("a bad value stops start-up with one line naming the variable", () => {
     [{ JWT_SECRET: SECRET, ROLE_SCOPES: '{"viewer":"read","user":"read","admin":"read","owner":"x"}' }, /^ROLE_SCOPES: /],
     [{ JWT_SECRET: SECRET, ROLE_SCOPES: '{"viewer":"","user":"read","admin":"read"}' }, /^ROLE_SCOPES: /],
     [{ JWT_SECRET: SECRET, PASSWORD_MIN_LENGTH: "4" }, /^PASSWORD_MIN_LENGTH: /],
+    [{ JWT_SECRET: SECRET, PUBLIC_URL: "auth.example.com" }, /^PUBLIC_URL: must be an absolute URL like https:\/\/auth.example.com$/],
+    [{ JWT_SECRET: SECRET, PUBLIC_URL: "http://auth.example.com" }, /^PUBLIC_URL: must use https \(http only on 127.0.0.1, \[::1\] or localhost\)$/],
+    [{ JWT_SECRET: SECRET, PUBLIC_URL: "http://localhost.example.com" }, /^PUBLIC_URL: must use https/],
+    [{ JWT_SECRET: SECRET, PUBLIC_URL: "ftp://auth.example.com" }, /^PUBLIC_URL: must use https/],
+    [{ JWT_SECRET: SECRET, PUBLIC_URL: "https://auth.example.com/?next=1" }, /^PUBLIC_URL: must not have a query or a fragment$/],
+    [{ JWT_SECRET: SECRET, PUBLIC_URL: "https://auth.example.com/#" }, /^PUBLIC_URL: must not have a query or a fragment$/],
+    [{ JWT_SECRET: SECRET, PUBLIC_URL: "https://ops:pw@auth.example.com" }, /^PUBLIC_URL: must not contain a user name or password$/],
+    [{ JWT_SECRET: SECRET, BOOTSTRAP_ADMIN_EMAIL: "not-an-email" }, /^BOOTSTRAP_ADMIN_EMAIL: must be a valid email address$/],
+    [{ JWT_SECRET: SECRET, BOOTSTRAP_ADMIN_EMAIL: `${"a".repeat(250)}@x.io` }, /^BOOTSTRAP_ADMIN_EMAIL: must be at most 254 characters$/],
+    [{ JWT_SECRET: SECRET, DATABASE_PATH: "data/tessera\u0000.sqlite" }, /^DATABASE_PATH: must not contain control characters$/],
+    [{ JWT_SECRET: SECRET, DATABASE_PATH: "data/tessera\n.sqlite" }, /^DATABASE_PATH: /],
+    [{ JWT_SECRET: SECRET, HOST: "http://0.0.0.0" }, /^HOST: must be a host name or IP address, without scheme or path$/],
+    [{ JWT_SECRET: SECRET, HOST: "local host" }, /^HOST: /],
   ])("%j", (env, pattern) => {
     const message = error(env as Record<string, string>);
     expect(message).toMatch(pattern);
@@ -91,6 +149,25 @@ describe("production turns on every strict check", () => {
 
   it("refuses ALLOWED_ORIGINS containing *", () => {
     expect(error({ NODE_ENV: "production", JWT_SECRET: SECRET, ALLOWED_ORIGINS: "*" })).toMatch(/^ALLOWED_ORIGINS: /);
+  });
+
+  it.each([
+    [{ NODE_ENV: "development", ENVIRONMENT: "production" }],
+    [{ NODE_ENV: "production", ENVIRONMENT: "development" }],
+    [{ ENVIRONMENT: " Production " }],
+  ])("is on when either NODE_ENV or ENVIRONMENT says production, and environment then says so too: %j", (names) => {
+    const config = parseConfig({ JWT_SECRET: SECRET, ...names });
+    expect([config.production, config.environment]).toEqual([true, "production"]);
+  });
+
+  it("is off otherwise, and environment is the first of NODE_ENV or ENVIRONMENT that is set", () => {
+    const pick = (env: Record<string, string>) => {
+      const config = parseConfig({ JWT_SECRET: SECRET, ...env });
+      return [config.production, config.environment];
+    };
+    expect(pick({ NODE_ENV: "Test", ENVIRONMENT: "staging" })).toEqual([false, "test"]);
+    expect(pick({ NODE_ENV: " ", ENVIRONMENT: "staging" })).toEqual([false, "staging"]);
+    expect(pick({})).toEqual([false, "development"]);
   });
 
   it("counts the secret in UTF-8 bytes", () => {

@@ -99,15 +99,36 @@ describe("the Node entry (npm start) serves a real listening server", () => {
 });
 
 describe("the Node entry refuses a bad configuration", () => {
-  it("exits non-zero with one line naming the variable", async () => {
+  /** Runs `npm start`'s entry to its exit; its stderr and exit code. */
+  async function start(env: Record<string, string>) {
     const child = spawn(process.execPath, ["--import", "tsx", "src/node/main.ts"], {
-      env: { PATH: process.env.PATH, NODE_ENV: "production" },
+      env: { PATH: process.env.PATH, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stderr = "";
     child.stderr.on("data", (d) => (stderr += d));
     const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    return { code, stderr };
+  }
+
+  it("exits non-zero with one line naming the variable", async () => {
+    const { code, stderr } = await start({ NODE_ENV: "production" });
     expect(code).toBe(1);
     expect(stderr.trim()).toBe("tessera: configuration error: JWT_SECRET: required in production (at least 32 bytes)");
+  });
+
+  it("says the same of a bootstrap admin it cannot create, found once the database is open", async () => {
+    const { code, stderr } = await start({
+      JWT_SECRET: "node-entry-secret-that-is-long-enough-0123",
+      DATABASE_PATH: ":memory:",
+      ARGON2_MEMORY_KIB: "64",
+      ARGON2_ITERATIONS: "1",
+      BOOTSTRAP_ADMIN_EMAIL: "root@example.com",
+      BOOTSTRAP_ADMIN_PASSWORD: "password123",
+    });
+    expect(code).toBe(1);
+    expect(stderr.trim()).toBe(
+      "tessera: configuration error: BOOTSTRAP_ADMIN_PASSWORD: The password is too common; choose a less guessable password.",
+    );
   });
 });

@@ -1,4 +1,4 @@
-// Tessera browser-flow demo: no framework, no build. Shows the pattern DESIGN §6 asks of SPAs:
+// Tessera browser-flow demo: no framework, no build. Shows the pattern docs/browser-flow.md asks of SPAs:
 // the access token lives in this module's memory only, the refresh token in an HttpOnly cookie,
 // and every cookie-authenticated call carries `X-Requested-With: tessera`.
 
@@ -33,7 +33,7 @@ async function call(path, init = {}) {
 
 function explain(res) {
   if (res.status === 403 && res.body?.error === "forbidden") {
-    return `${res.body.error_description} (is ${location.origin} in ALLOWED_ORIGINS?)`;
+    return `${res.body.error_description} (is ${location.origin} in ALLOWED_ORIGINS, or PUBLIC_URL's origin?)`;
   }
   return res.body?.error_description ?? `HTTP ${res.status}`;
 }
@@ -187,39 +187,29 @@ async function endSession(id) {
 
 // ---- actions -----------------------------------------------------------------------------------
 
-async function signIn(email, password) {
-  const res = await call("/auth/session", {
+/**
+ * Sign-in (`/auth/session`) and sign-up (`/auth/session/register`) answer alike: the access token
+ * in the body, the refresh token in the HttpOnly cookie.
+ */
+async function startSession(path, fields, action) {
+  const res = await call(path, {
     method: "POST",
     headers: { ...CSRF, "Content-Type": "application/json" },
-    body: JSON.stringify({ email, password }),
+    body: JSON.stringify(fields),
   });
   if (!res.ok) {
-    log(`sign-in failed: ${explain(res)}`);
+    log(`${action} failed: ${explain(res)}`);
     setStatus("error", explain(res));
     return;
   }
   adopt(res.body.access_token, Date.now() + res.body.expires_in * 1000, { broadcast: true });
-  log(`signed in as ${res.body.user.email}`);
+  log(`${action}: signed in as ${res.body.user.email}`);
   await showAccount();
 }
 
-async function signUp(name, email, password) {
-  const res = await call("/auth/register", {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ name: name || undefined, email, password }),
-  });
-  if (!res.ok) {
-    log(`sign-up failed: ${explain(res)}`);
-    setStatus("error", explain(res));
-    return;
-  }
-  // Registration is the bearer API and answers a refresh token in its body. A browser must not
-  // keep it: end that session (RFC 7009) and sign in through the cookie flow instead.
-  await call("/auth/revoke", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ token: res.body.refresh_token }) });
-  log(`registered ${res.body.user.email}`);
-  await signIn(email, password);
-}
+const signIn = (email, password) => startSession("/auth/session", { email, password }, "sign-in");
+const signUp = (name, email, password) =>
+  startSession("/auth/session/register", { name: name || undefined, email, password }, "sign-up");
 
 async function signOut() {
   const res = await call("/auth/session", { method: "DELETE", headers: CSRF });

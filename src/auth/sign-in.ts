@@ -24,8 +24,8 @@ export interface ClientContext {
 export interface SignIn {
   /** Password grant: authenticate, start a session, issue both tokens. */
   withPassword(email: string, password: string, scope: string | undefined, client: ClientContext): Promise<SignedIn>;
-  /** Starts a session for a user who just proved who they are (registration). */
-  forUser(user: AccountRow, client: ClientContext): Promise<SignedIn>;
+  /** Self-registration: creates a plain `user` account (409 when the email is taken) and signs it in. */
+  withNewAccount(input: { email: string; password: string; name: string | null }, client: ClientContext): Promise<SignedIn>;
   /** Refresh grant: rotate and issue a new access token with the session's scope. */
   withRefreshToken(token: string, client: ClientContext): Promise<SignedIn>;
 }
@@ -65,7 +65,11 @@ export function createSignIn(deps: {
       const user = await users.authenticate(email, password, client.ip);
       return start(user, grantedScope(config, user.role, requestedScope), client);
     },
-    forUser: (user, client) => start(user, grantedScope(config, user.role, undefined), client),
+    async withNewAccount(input, client) {
+      // Never a role from the request: self-registration always yields a plain user.
+      const user = await users.create({ ...input, role: "user" });
+      return start(user, grantedScope(config, user.role, undefined), client);
+    },
     async withRefreshToken(token, client) {
       const { session, user, refreshToken, refreshExpiresAt } = await sessions.rotate(token, { ip: client.ip });
       const scope = refreshedScope(config, user.role, session.scope);

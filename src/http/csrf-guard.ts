@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import { AppError } from "../errors.js";
 
-/** The header value the browser (cookie) flow requires. */
+/** The header value the browser flow requires on every cookie route. */
 export const CSRF_HEADER = "X-Requested-With";
 export const CSRF_HEADER_VALUE = "tessera";
 
@@ -10,19 +10,19 @@ function forbidden(description: string): AppError {
 }
 
 /**
- * CSRF defence for cookie-authenticated routes. A custom header
- * cannot be sent cross-origin without a CORS preflight, which only listed
- * origins pass; `Origin`, when the browser sends it, must itself be listed.
- * The two checks are independent so that one misconfiguration does not
- * open the door.
+ * CSRF defence for cookie-authenticated routes. A custom header cannot be
+ * sent cross-origin without a CORS preflight, which only listed origins
+ * pass; `Origin`, when the browser sends it, must be one of `trusted` (the
+ * `ALLOWED_ORIGINS` and, when set, `PUBLIC_URL`'s origin). The two checks are
+ * independent so that one misconfiguration does not open the door.
  *
  * @example
- * app.use("/auth/session", requireCsrfProof(config.allowedOrigins));
+ * app.use("/auth/session", requireCsrfProof(trustedOrigins(config)));
  */
-export function requireCsrfProof(allowedOrigins: readonly string[]): MiddlewareHandler {
+export function requireCsrfProof(trusted: Iterable<string>): MiddlewareHandler {
   // `*` is refused in production by the config; here it never matches anything, because a
   // wildcard is no proof that a page is ours.
-  const allowed = new Set(allowedOrigins.filter((o) => o !== "*"));
+  const allowed = new Set([...trusted].filter((o) => o !== "*"));
   return async function requireCsrfProofMiddleware(c, next) {
     if (c.req.header(CSRF_HEADER) !== CSRF_HEADER_VALUE) {
       throw forbidden(`The request must carry the header ${CSRF_HEADER}: ${CSRF_HEADER_VALUE}.`);

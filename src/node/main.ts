@@ -13,16 +13,7 @@ import { nodeTokenDigests } from "./node-crypto-digests.js";
 const PURGE_INTERVAL_MS = 30 * 60 * 1000;
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = parseConfig(process.env, { warn: (m) => console.warn(m) });
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      console.error(`tessera: configuration error: ${e.message}`);
-      process.exit(1);
-    }
-    throw e;
-  }
+  const config = parseConfig(process.env, { warn: (m) => console.warn(m) });
 
   const { db, writeBatch } = openNodeDatabase(config.databasePath);
   const applied = await migrateToLatest(db);
@@ -63,6 +54,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  console.error(`tessera: failed to start: ${(e as Error)?.message ?? "unknown error"}`);
+  // From parseConfig or, once the database is open, from the bootstrap admin: the same one line.
+  if (e instanceof ConfigError) console.error(`tessera: configuration error: ${e.message}`);
+  else console.error(`tessera: failed to start: ${(e as Error)?.message ?? "unknown error"}`);
   process.exit(1);
 });

@@ -1,5 +1,7 @@
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
+import type { SignedIn } from "../auth/sign-in.js";
 import * as v from "valibot";
+import { trustedOrigins } from "../config.js";
 import { AppError } from "../errors.js";
 import { requireCsrfProof } from "../http/csrf-guard.js";
 import { noStore } from "../http/no-store.js";
@@ -10,6 +12,7 @@ import { RequiredText } from "../schemas/fields.js";
 import type { Services } from "../services.js";
 import { loginIdentifier } from "../users/email.js";
 import { toPublicUser } from "../users/public-user.js";
+import { RegisterBody } from "./token-routes.js";
 
 const SessionLogin = v.object({ email: RequiredText, password: RequiredText });
 
@@ -35,28 +38,37 @@ function methodNotAllowed(allow: string): AppError {
 
 /**
  * The browser (cookie) flow: `POST /auth/session` signs in,
- * `POST /auth/session/refresh` rotates, `DELETE /auth/session` signs out.
- * The refresh token lives only in the `__Host-tessera_rt` cookie, never in a
- * body; every route needs the CSRF proof.
+ * `POST /auth/session/register` signs up, `POST /auth/session/refresh`
+ * rotates, `DELETE /auth/session` signs out. The refresh token lives only in
+ * the `__Host-tessera_rt` cookie, never in a body; every route needs the CSRF
+ * proof.
  */
 export function browserSessionRoutes(s: Services, clientIp: ClientIp): Hono {
   const app = new Hono();
-  const csrf = requireCsrfProof(s.config.allowedOrigins);
+  const csrf = requireCsrfProof(trustedOrigins(s.config));
 
-  app.post("/auth/session", csrf, noStore, async (c) => {
-    const body = validate(SessionLogin, await readBody(c, ["json"]));
-    const username = loginIdentifier(body.email);
+  /** Sign-in and sign-up alike: the refresh token goes into the cookie, the rest into the body. */
+  async function startBrowserSession(c: Context, signed: SignedIn, status: 200 | 201) {
     const previous = readRefreshCookie(c);
-    const signed = await s.signIn.withPassword(username, body.password, undefined, clientContext(clientIp, c));
     // The new cookie replaces the old one in this browser; end the old session rather than orphan it.
     if (previous !== undefined) await s.sessions.revokeByRefreshToken(previous, "replaced_by_sign_in");
     c.header("Set-Cookie", refreshCookie(signed.refreshToken, signed.refreshExpiresAt, s.clock.now()), { append: true });
-    return c.json({
-      access_token: signed.accessToken,
-      token_type: "Bearer",
-      expires_in: signed.expiresIn,
-      user: toPublicUser(signed.user),
-    });
+    return c.json(
+      { access_token: signed.accessToken, token_type: "Bearer", expires_in: signed.expiresIn, user: toPublicUser(signed.user) },
+      status,
+    );
+  }
+
+  app.post("/auth/session", csrf, noStore, async (c) => {
+    const body = validate(SessionLogin, await readBody(c, ["json"]));
+    const signed = await s.signIn.withPassword(loginIdentifier(body.email), body.password, undefined, clientContext(clientIp, c));
+    return startBrowserSession(c, signed, 200);
+  });
+
+  app.post("/auth/session/register", csrf, noStore, async (c) => {
+    const body = validate(RegisterBody, await readBody(c, ["json"]));
+    const account = { email: body.email, password: body.password, name: body.name ?? null };
+    return startBrowserSession(c, await s.signIn.withNewAccount(account, clientContext(clientIp, c)), 201);
   });
 
   app.post("/auth/session/refresh", csrf, noStore, async (c) => {
@@ -85,9 +97,11 @@ export function browserSessionRoutes(s: Services, clientIp: ClientIp): Hono {
   app.all("/auth/session", () => {
     throw methodNotAllowed("POST, DELETE");
   });
-  app.all("/auth/session/refresh", () => {
-    throw methodNotAllowed("POST");
-  });
+  for (const path of ["/auth/session/register", "/auth/session/refresh"]) {
+    app.all(path, () => {
+      throw methodNotAllowed("POST");
+    });
+  }
 
   return app;
 }

@@ -38,12 +38,11 @@ export function tokenRoutes(s: Services, clientIp: ClientIp): Hono {
 
   app.post("/auth/register", noStore, async (c) => {
     const body = validate(RegisterBody, await readBody(c, ["json"]));
-    // A `role` in the body is ignored: self-registration always yields a plain user.
-    const user = await s.users.create({ email: body.email, password: body.password, name: body.name ?? null, role: "user" });
-    const signed = await s.signIn.forUser(user, clientContext(clientIp, c));
+    const account = { email: body.email, password: body.password, name: body.name ?? null };
+    const signed = await s.signIn.withNewAccount(account, clientContext(clientIp, c));
     return c.json(
       {
-        user: toPublicUser(user),
+        user: toPublicUser(signed.user),
         access_token: signed.accessToken,
         token_type: "Bearer",
         expires_in: signed.expiresIn,

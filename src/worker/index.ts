@@ -53,8 +53,9 @@ function appFor(env: WorkerEnv): Promise<App> {
     pending = buildApp(env);
     apps.set(env, pending);
     pending.catch((e: unknown) => {
-      // One line per failed start. A bad configuration stays bad for this env, so its failure is
-      // kept (no log flood); anything else (a D1 hiccup during bootstrap) is retried next request.
+      // One line per failed start. A bad configuration (a refused bootstrap admin included) stays
+      // bad for this env, so its failure is kept: no log flood, no argon2id hash per request.
+      // Anything else (a D1 hiccup during bootstrap) is retried next request.
       const config = e instanceof ConfigError;
       console.error(
         JSON.stringify({

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { PASSWORD } from "../support/harness.js";
 import { startForeignSite, startTessera } from "./support/servers.js";
 
-// DESIGN §9: Debian's Chromium, driven by playwright-core, with a fresh profile.
+// Debian's Chromium, driven by playwright-core, with a fresh profile.
 const CHROMIUM = "/usr/bin/chromium";
 const FLAGS = [
   "--headless",
@@ -119,8 +119,12 @@ describe("the demo SPA signs up, signs in and signs out in real Chromium", () =>
     expect(await page.textContent("#status")).toBe("Not signed in.");
 
     const email = "ada@example.com";
+    const seenBefore = tessera.seen.length;
     await signUp(page, email);
-    // Registration's own (bearer) session was revoked; only the cookie session remains.
+    // Sign-up went through the cookie flow: one request, no bearer refresh token to get rid of.
+    const posts = tessera.seen.slice(seenBefore).filter((r) => r.method === "POST");
+    expect(posts.map((r) => `${r.path} ${r.status}`)).toEqual(["/auth/session/register 201"]);
+    expect(posts[0]!.origin).toBe(tessera.origin);
     await page.waitForSelector("#sessions tr");
     expect(await page.locator("#sessions tr").count()).toBe(1);
     expect(await page.textContent("#sessions td.current")).toBe("this tab");
@@ -136,6 +140,28 @@ describe("the demo SPA signs up, signs in and signs out in real Chromium", () =>
     await page.waitForSelector("#sessions tr");
     if (!existsSync(SCREENSHOT) || process.env.UPDATE_SCREENSHOTS === "1") {
       await page.screenshot({ path: SCREENSHOT.pathname, fullPage: true });
+    }
+  });
+});
+
+describe("a demo served at PUBLIC_URL needs no ALLOWED_ORIGINS", () => {
+  it("signs up, and a reload stays signed in, with only PUBLIC_URL naming its origin", async () => {
+    const own = await startTessera("PUBLIC_URL");
+    try {
+      const page = await context.newPage();
+      await page.goto(`${own.origin}/demo`);
+      await page.waitForSelector('#status[data-state="signed-out"]');
+      const email = newEmail();
+      await signUp(page, email);
+      await page.reload();
+      await expectSignedIn(page, email);
+      expect(own.seen.filter((r) => r.method === "POST").map((r) => `${r.path} ${r.status}`)).toEqual([
+        "/auth/session/refresh 401", // the first page load: no session yet
+        "/auth/session/register 201",
+        "/auth/session/refresh 200",
+      ]);
+    } finally {
+      await own.stop();
     }
   });
 });

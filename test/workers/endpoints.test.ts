@@ -90,6 +90,28 @@ describe("Workers: register", () => {
   });
 });
 
+describe("Workers: browser sign-up", () => {
+  it("answers 201 with the access token and user, the refresh token only in the cookie, which then refreshes", async () => {
+    const email = uniqueEmail();
+    const csrf = { "X-Requested-With": "tessera" };
+    const res = await call("POST", "/auth/session/register", { json: { email, password: PASSWORD, name: "Ada" }, headers: csrf });
+    expect(res.status).toBe(201);
+    expect(res.headers.get("Cache-Control")).toBe("no-store");
+    expect(Object.keys(res.json).sort()).toEqual(["access_token", "expires_in", "token_type", "user"]);
+    expect(res.json).toMatchObject({ token_type: "Bearer", expires_in: 900, user: { email, name: "Ada", role: "user" } });
+    const setCookie = res.headers.get("Set-Cookie") ?? "";
+    // The real clock runs between issuing and writing the cookie: Max-Age may already be a second less.
+    expect(setCookie).toMatch(/^__Host-tessera_rt=rt_[\w-]{43}; Max-Age=(1209600|1209599); Path=\/; HttpOnly; Secure; SameSite=Strict$/);
+    const cookie = setCookie.split(";")[0]!; // __Host-tessera_rt=rt_…
+    expect(res.text).not.toContain(cookie.slice(cookie.indexOf("=") + 1));
+
+    const refreshed = await call("POST", "/auth/session/refresh", { headers: { ...csrf, Cookie: cookie } });
+    expect(refreshed.status).toBe(200);
+    expect(Object.keys(refreshed.json).sort()).toEqual(["access_token", "expires_in", "token_type"]);
+    expect((await call("POST", "/auth/session/register", { json: { email, password: PASSWORD } })).status).toBe(403);
+  });
+});
+
 describe("Workers: password login", () => {
   it("answers 200 with a token pair and records CF-Connecting-IP, never X-Forwarded-For", async () => {
     const { email } = await register();

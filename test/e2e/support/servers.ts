@@ -37,14 +37,15 @@ function close(server: ServerType): Promise<void> {
 
 /**
  * The real service on an ephemeral port: createApp + @hono/node-server + the demo, exactly
- * as the Node entry wires them. The port is only known after listening, and ALLOWED_ORIGINS
- * must name it, so the app is built after the socket is bound.
+ * as the Node entry wires them. The port is only known after listening, and the demo's origin
+ * must be trusted (named by `trustedBy`: ALLOWED_ORIGINS or PUBLIC_URL), so the app is built
+ * after the socket is bound.
  */
-export async function startTessera(env: Record<string, string> = {}) {
+export async function startTessera(trustedBy: "ALLOWED_ORIGINS" | "PUBLIC_URL" = "ALLOWED_ORIGINS") {
   const handler: { fetch: Fetch } = { fetch: () => new Response("starting", { status: 503 }) };
   const { server, port } = await listen(handler);
   const origin = `http://localhost:${port}`;
-  const config = parseConfig({ JWT_SECRET: TEST_SECRET, ...CHEAP_ARGON2, ALLOWED_ORIGINS: origin, ...env });
+  const config = parseConfig({ JWT_SECRET: TEST_SECRET, ...CHEAP_ARGON2, [trustedBy]: origin });
   const { db, writeBatch } = openNodeDatabase(":memory:");
   await migrateToLatest(db);
   const app = createApp({
