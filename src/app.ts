@@ -11,9 +11,11 @@ import { accountRoutes } from "./routes/account-routes.js";
 import { adminRoutes } from "./routes/admin-routes.js";
 import { browserSessionRoutes } from "./routes/browser-session-routes.js";
 import { healthRoutes } from "./routes/health-routes.js";
+import { openApiRoutes } from "./routes/openapi-routes.js";
 import { tokenRoutes } from "./routes/token-routes.js";
 import { pingDatabase } from "./db/ping.js";
 import { createServices, type ServiceDeps, type Services } from "./services.js";
+import { TESSERA_VERSION } from "./version.js";
 import { bearerAuthentication } from "./verify/middleware.js";
 
 /** What `createApp` needs: the services' dependencies, plus how the runtime finds a client's IP. */
@@ -47,6 +49,7 @@ export function createApp(deps: AppDeps): Hono & { services: Services } {
   app.route("/", accountRoutes(s, live, clientIp));
   app.route("/", adminRoutes(s, live));
   app.route("/", browserSessionRoutes(s, clientIp));
+  if (s.config.apiDocs) app.route("/", openApiRoutes({ version: TESSERA_VERSION, serverUrl: s.config.publicUrl ?? undefined }));
 
   app.notFound((c) => c.json(new AppError("not_found", 404, "No such endpoint.").toJSON(), 404));
   app.onError(createErrorHandler(s.logError));

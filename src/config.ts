@@ -39,6 +39,8 @@ export interface Config {
   rateLimits: { login: RateLimitRule; account: RateLimitRule; authIp: RateLimitRule };
   roleScopes: Record<Role, string[]>;
   bodyLimitBytes: number;
+  /** Serve `GET /openapi.json` (and, on Node, the `/docs` page). */
+  apiDocs: boolean;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -279,5 +281,6 @@ export function parseConfig(env: Env, options: { warn?: (message: string) => voi
     },
     roleScopes: parseRoleScopes(env),
     bodyLimitBytes: 16 * 1024,
+    apiDocs: read(env, "API_DOCS", bool, "true"),
   };
 }

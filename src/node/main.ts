@@ -5,6 +5,7 @@ import { createApp } from "../app.js";
 import { bootstrapAdmin } from "../bootstrap-admin.js";
 import { ConfigError, parseConfig } from "../config.js";
 import { nodeClientIp } from "./client-ip.js";
+import { withApiDocs } from "./api-docs-page.js";
 import { withDemo } from "./demo.js";
 import { migrateToLatest, openNodeDatabase } from "./database.js";
 import { createNodePasswordHasher } from "./native-password-hasher.js";
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
   const app = createApp({ db, writeBatch, config, passwords, clientIp: nodeClientIp(config.trustProxy), tokenDigests: nodeTokenDigests });
   await bootstrapAdmin(app.services, config);
 
-  const server = serve({ fetch: withDemo(app.fetch, config), port: config.port, hostname: config.host }, (info) => {
+  const server = serve({ fetch: withDemo(withApiDocs(app.fetch, config), config), port: config.port, hostname: config.host }, (info) => {
     console.log(JSON.stringify({ level: "info", message: "tessera listening", url: `http://${info.address}:${info.port}`, environment: config.environment }));
   });
 

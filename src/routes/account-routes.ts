@@ -1,16 +1,11 @@
 import { Hono, type MiddlewareHandler } from "hono";
-import * as v from "valibot";
 import { clientContext, type ClientIp } from "../http/client-context.js";
 import { readBody, validate } from "../http/request-body.js";
 import { notFound } from "../errors.js";
-import { OptionalName, RequiredText } from "../schemas/fields.js";
+import { PasswordChange, ProfilePatch } from "../schemas/requests.js";
 import type { Services } from "../services.js";
 import { toPublicSession } from "../sessions/public-session.js";
 import { toPublicUser } from "../users/public-user.js";
-
-const ProfilePatch = v.object({ name: OptionalName });
-
-const PasswordChange = v.object({ current_password: RequiredText, new_password: RequiredText });
 
 /** Logout and the signed-in user's own account: all behind the live-session guard `live`. */
 export function accountRoutes(s: Services, live: MiddlewareHandler[], clientIp: ClientIp): Hono {

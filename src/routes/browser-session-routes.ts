@@ -1,6 +1,5 @@
 import { Hono, type Context } from "hono";
 import type { SignedIn } from "../auth/sign-in.js";
-import * as v from "valibot";
 import { trustedOrigins } from "../config.js";
 import { AppError } from "../errors.js";
 import { requireCsrfProof } from "../http/csrf-guard.js";
@@ -8,13 +7,10 @@ import { noStore } from "../http/no-store.js";
 import { clearedRefreshCookie, readRefreshCookie, refreshCookie } from "../http/refresh-cookie.js";
 import { clientContext, type ClientIp } from "../http/client-context.js";
 import { readBody, validate } from "../http/request-body.js";
-import { RequiredText } from "../schemas/fields.js";
+import { RegisterBody, SessionLogin } from "../schemas/requests.js";
 import type { Services } from "../services.js";
 import { loginIdentifier } from "../users/email.js";
 import { toPublicUser } from "../users/public-user.js";
-import { RegisterBody } from "./token-routes.js";
-
-const SessionLogin = v.object({ email: RequiredText, password: RequiredText });
 
 /** 401 for a refresh cookie that is missing or no longer works; the browser is told to drop it. */
 function refreshRefused(hadCookie: boolean): AppError {

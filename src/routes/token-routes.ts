@@ -1,26 +1,14 @@
 import { Hono } from "hono";
-import * as v from "valibot";
 import type { SignedIn } from "../auth/sign-in.js";
 import { AppError } from "../errors.js";
 import { clientContext, type ClientIp } from "../http/client-context.js";
 import { noStore } from "../http/no-store.js";
 import { readBody, validate } from "../http/request-body.js";
-import { OptionalName, OptionalText, RequiredText } from "../schemas/fields.js";
+import { GrantType, PasswordGrant, RefreshGrant, RegisterBody, RevokeBody } from "../schemas/requests.js";
 import type { Services } from "../services.js";
-import { EmailSchema, loginIdentifier } from "../users/email.js";
+import { loginIdentifier } from "../users/email.js";
 import { toPublicUser } from "../users/public-user.js";
 import { AccessTokenError } from "../verify/access-token-error.js";
-
-/** Sign-up: `/auth/register` and the browser flow's `/auth/session/register`. */
-export const RegisterBody = v.object({ email: EmailSchema, password: RequiredText, name: OptionalName });
-
-const GrantType = v.object({ grant_type: v.pipe(v.string("is required"), v.minLength(1, "is required")) });
-const PasswordGrant = v.object({ username: RequiredText, password: RequiredText, scope: OptionalText, client_id: OptionalText });
-const RefreshGrant = v.object({ refresh_token: RequiredText, client_id: OptionalText });
-const RevokeBody = v.object({
-  token: v.pipe(v.string("is required"), v.maxLength(8192, "is too long")),
-  token_type_hint: OptionalText,
-});
 
 function tokenResponse(signed: SignedIn) {
   return {

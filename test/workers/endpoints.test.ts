@@ -273,3 +273,13 @@ describe("Workers: the cron trigger purges expired rows", () => {
     expect(left).toEqual({ sessions: 0, limits: 0 });
   });
 });
+
+describe("Workers: the OpenAPI document", () => {
+  it("is served at /openapi.json; the /docs page is Node's only (its assets would not fit the bundle)", async () => {
+    const doc = await call("GET", "/openapi.json");
+    expect(doc.status).toBe(200);
+    expect(doc.json.openapi).toBe("3.1.0");
+    expect(Object.keys(doc.json.paths)).toContain("/auth/session/register");
+    expect((await call("GET", "/docs")).status).toBe(404);
+  });
+});

@@ -5,6 +5,7 @@ import { createApp } from "../../../src/app.js";
 import { parseConfig } from "../../../src/config.js";
 import { nodeClientIp } from "../../../src/node/client-ip.js";
 import { migrateToLatest, openNodeDatabase } from "../../../src/node/database.js";
+import { withApiDocs } from "../../../src/node/api-docs-page.js";
 import { withDemo } from "../../../src/node/demo.js";
 import { createHashWasmHasher } from "../../../src/passwords/hash-wasm-hasher.js";
 import { CHEAP_ARGON2, TEST_SECRET } from "../../support/harness.js";
@@ -36,7 +37,7 @@ function close(server: ServerType): Promise<void> {
 }
 
 /**
- * The real service on an ephemeral port: createApp + @hono/node-server + the demo, exactly
+ * The real service on an ephemeral port: createApp + @hono/node-server + the docs page and the demo, exactly
  * as the Node entry wires them. The port is only known after listening, and the demo's origin
  * must be trusted (named by `trustedBy`: ALLOWED_ORIGINS or PUBLIC_URL), so the app is built
  * after the socket is bound.
@@ -56,7 +57,7 @@ export async function startTessera(trustedBy: "ALLOWED_ORIGINS" | "PUBLIC_URL" =
     audit: () => {},
     clientIp: nodeClientIp(config.trustProxy),
   });
-  const fetch = withDemo(app.fetch, config);
+  const fetch = withDemo(withApiDocs(app.fetch, config), config);
   const seen: SeenRequest[] = [];
   /** When set, refresh requests wait until `count` of them have arrived (to force a true race). */
   let barrier: { count: number; arrived: number; open: () => void; gate: Promise<void> } | null = null;

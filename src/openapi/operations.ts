@@ -1,0 +1,327 @@
+import * as v from "valibot";
+import {
+  AdminUserCreate,
+  AdminUserListQuery,
+  AdminUserPatch,
+  PasswordChange,
+  PasswordGrant,
+  ProfilePatch,
+  RefreshGrant,
+  RegisterBody,
+  RevokeBody,
+  SessionLogin,
+} from "../schemas/requests.js";
+import {
+  BrowserRefreshResponse,
+  BrowserSessionResponse,
+  Health,
+  PublicUser,
+  RegisteredResponse,
+  SessionList,
+  TokenResponse,
+  UserPage,
+} from "../schemas/responses.js";
+
+/** One documented operation; `path` is written as the Hono route is (`/admin/users/:id`). */
+export interface OperationDoc {
+  method: "get" | "post" | "patch" | "delete";
+  path: string;
+  tag: "service" | "tokens" | "browser" | "account" | "admin";
+  summary: string;
+  description?: string;
+  /** How the caller authenticates; absent for public endpoints. */
+  auth?: "bearer" | "refreshCookie";
+  /** The browser flow's CSRF proof: `X-Requested-With: tessera`. */
+  csrf?: boolean;
+  body?: { schema: v.GenericSchema; form?: boolean };
+  query?: v.ObjectSchema<v.ObjectEntries, undefined>;
+  ok: { status: number; description: string; schema?: v.GenericSchema; noStore?: boolean; setsCookie?: boolean };
+  /** Each error status the operation answers, with when (the body is always the error shape). */
+  errors: Record<number, string>;
+}
+
+// Answered by every route or every route of a kind, so each operation does not repeat them.
+const TOO_LARGE = { 413: "`request_too_large`: the body is over 16 KiB." };
+const BODY = {
+  ...TOO_LARGE,
+  415: "`unsupported_media_type`: the body is not of an accepted content type.",
+};
+const AUTH_LIMIT = { 429: "`rate_limited`: too many `/auth/*` requests from this IP; see `Retry-After`." };
+const BEARER = {
+  401: "`invalid_token`: no, a bad or an expired access token, or its session has ended.",
+};
+
+/** The `/auth/token` body: either grant, from the same schemas that validate it. */
+const TokenGrant = v.union([
+  v.object({ grant_type: v.literal("password"), ...PasswordGrant.entries }),
+  v.object({ grant_type: v.literal("refresh_token"), ...RefreshGrant.entries }),
+]);
+
+/** Every operation of the API. test/openapi.test.ts fails when a route is missing here. */
+export const OPERATIONS: readonly OperationDoc[] = [
+  {
+    method: "get",
+    path: "/health",
+    tag: "service",
+    summary: "Liveness and database check",
+    ok: { status: 200, description: "The database answers.", schema: Health },
+    errors: { 503: "The database does not answer; the body is `{\"status\":\"unavailable\"}`." },
+  },
+  {
+    method: "get",
+    path: "/openapi.json",
+    tag: "service",
+    summary: "This document (OpenAPI 3.1)",
+    ok: { status: 200, description: "The OpenAPI document." },
+    errors: {},
+  },
+  {
+    method: "post",
+    path: "/auth/register",
+    tag: "tokens",
+    summary: "Create an account and sign it in",
+    description: "A `role` in the body is ignored: self-registration always creates a `user`.",
+    body: { schema: RegisterBody },
+    ok: { status: 201, description: "The account and a token pair.", schema: RegisteredResponse, noStore: true },
+    errors: {
+      400: "`invalid_request`: validation failed (email, password rules, name).",
+      409: "`conflict`: an account with this email exists.",
+      ...BODY,
+      ...AUTH_LIMIT,
+    },
+  },
+  {
+    method: "post",
+    path: "/auth/token",
+    tag: "tokens",
+    summary: "Token endpoint: the password and refresh_token grants",
+    description:
+      "OAuth 2.0 token endpoint (RFC 6749). `client_id` may be sent and must then be the first-party client id. " +
+      "A refresh rotates the refresh token; a spent token presented again outside the grace window revokes the session.",
+    body: { schema: TokenGrant, form: true },
+    ok: { status: 200, description: "A new token pair.", schema: TokenResponse, noStore: true },
+    errors: {
+      400:
+        "`invalid_request` (validation), `invalid_grant` (wrong credentials; bad, expired, revoked or reused refresh token), " +
+        "`invalid_scope`, `unsupported_grant_type`.",
+      401: "`invalid_client`: a `client_id` other than the first-party client.",
+      429: "`rate_limited`: too many failed logins for the account, or `/auth/*` requests from the IP; see `Retry-After`.",
+      ...BODY,
+    },
+  },
+  {
+    method: "post",
+    path: "/auth/revoke",
+    tag: "tokens",
+    summary: "Revoke a token (RFC 7009)",
+    description: "A refresh token, or a valid access token, revokes its session. Unknown tokens are not an error.",
+    body: { schema: RevokeBody, form: true },
+    ok: { status: 200, description: "Revoked, or nothing to revoke." },
+    errors: { 400: "`invalid_request`: no `token`.", ...BODY, ...AUTH_LIMIT },
+  },
+  {
+    method: "post",
+    path: "/auth/logout",
+    tag: "account",
+    summary: "End this session",
+    auth: "bearer",
+    ok: { status: 204, description: "The session named by the token's `sid` is revoked." },
+    errors: { ...BEARER, ...AUTH_LIMIT },
+  },
+  {
+    method: "post",
+    path: "/auth/logout-all",
+    tag: "account",
+    summary: "End every session of the user",
+    auth: "bearer",
+    ok: { status: 204, description: "Every session of the user is revoked." },
+    errors: { ...BEARER, ...AUTH_LIMIT },
+  },
+  {
+    method: "post",
+    path: "/auth/session",
+    tag: "browser",
+    summary: "Browser sign-in",
+    description: "The refresh token is set in the `__Host-tessera_rt` cookie (HttpOnly, Secure, SameSite=Strict), never in the body.",
+    csrf: true,
+    body: { schema: SessionLogin },
+    ok: { status: 200, description: "Signed in.", schema: BrowserSessionResponse, noStore: true, setsCookie: true },
+    errors: {
+      400: "`invalid_request` (validation) or `invalid_grant` (wrong credentials).",
+      403: "`forbidden`: no CSRF header, or an `Origin` that is not allowed.",
+      429: "`rate_limited`: see `Retry-After`.",
+      ...BODY,
+    },
+  },
+  {
+    method: "delete",
+    path: "/auth/session",
+    tag: "browser",
+    summary: "Browser sign-out",
+    auth: "refreshCookie",
+    csrf: true,
+    ok: { status: 204, description: "The cookie's session is revoked and the cookie cleared.", setsCookie: true },
+    errors: { 403: "`forbidden`: no CSRF header, or an `Origin` that is not allowed.", ...AUTH_LIMIT },
+  },
+  {
+    method: "post",
+    path: "/auth/session/register",
+    tag: "browser",
+    summary: "Browser sign-up",
+    description: "Creates the account like `/auth/register`, then answers like `POST /auth/session`.",
+    csrf: true,
+    body: { schema: RegisterBody },
+    ok: { status: 201, description: "Signed up and signed in.", schema: BrowserSessionResponse, noStore: true, setsCookie: true },
+    errors: {
+      400: "`invalid_request`: validation failed.",
+      403: "`forbidden`: no CSRF header, or an `Origin` that is not allowed.",
+      409: "`conflict`: an account with this email exists.",
+      ...BODY,
+      ...AUTH_LIMIT,
+    },
+  },
+  {
+    method: "post",
+    path: "/auth/session/refresh",
+    tag: "browser",
+    summary: "Browser silent refresh",
+    auth: "refreshCookie",
+    csrf: true,
+    ok: { status: 200, description: "A new access token; the cookie is rotated.", schema: BrowserRefreshResponse, noStore: true, setsCookie: true },
+    errors: {
+      401: "`invalid_token`: no cookie, or its session has ended; the cookie is cleared.",
+      403: "`forbidden`: no CSRF header, or an `Origin` that is not allowed.",
+      ...AUTH_LIMIT,
+    },
+  },
+  {
+    method: "get",
+    path: "/users/me",
+    tag: "account",
+    summary: "The signed-in user",
+    auth: "bearer",
+    ok: { status: 200, description: "The user.", schema: PublicUser },
+    errors: { ...BEARER },
+  },
+  {
+    method: "patch",
+    path: "/users/me",
+    tag: "account",
+    summary: "Change the display name",
+    auth: "bearer",
+    body: { schema: ProfilePatch },
+    ok: { status: 200, description: "The updated user.", schema: PublicUser },
+    errors: { 400: "`invalid_request`: validation failed.", ...BEARER, ...BODY },
+  },
+  {
+    method: "post",
+    path: "/users/me/password",
+    tag: "account",
+    summary: "Change the password",
+    description: "Every other session of the user is revoked. A wrong current password counts as a failed login.",
+    auth: "bearer",
+    body: { schema: PasswordChange },
+    ok: { status: 204, description: "Changed." },
+    errors: {
+      400: "`invalid_request` (validation, password rules) or `invalid_grant` (wrong current password).",
+      429: "`rate_limited`: too many failed attempts; see `Retry-After`.",
+      ...BEARER,
+      ...BODY,
+    },
+  },
+  {
+    method: "get",
+    path: "/users/me/sessions",
+    tag: "account",
+    summary: "The user's live sessions",
+    auth: "bearer",
+    ok: { status: 200, description: "Newest first; `current` marks the caller's.", schema: SessionList },
+    errors: { ...BEARER },
+  },
+  {
+    method: "delete",
+    path: "/users/me/sessions/:id",
+    tag: "account",
+    summary: "End one of the user's sessions",
+    auth: "bearer",
+    ok: { status: 204, description: "Revoked." },
+    errors: { 404: "`not_found`: unknown, ended, or another user's session.", ...BEARER },
+  },
+  {
+    method: "get",
+    path: "/admin/users",
+    tag: "admin",
+    summary: "List users",
+    description: "Needs the `admin` role and the `admin` scope. Ordered by creation; `email` is a case-insensitive prefix.",
+    auth: "bearer",
+    query: AdminUserListQuery,
+    ok: { status: 200, description: "One page; `next_cursor` is null on the last.", schema: UserPage },
+    errors: { 400: "`invalid_request`: a bad `limit` or `cursor`.", 403: "`insufficient_scope`: not an admin token.", ...BEARER },
+  },
+  {
+    method: "post",
+    path: "/admin/users",
+    tag: "admin",
+    summary: "Create a user with a role",
+    auth: "bearer",
+    body: { schema: AdminUserCreate },
+    ok: { status: 201, description: "The new user.", schema: PublicUser },
+    errors: {
+      400: "`invalid_request`: validation failed.",
+      403: "`insufficient_scope`: not an admin token.",
+      409: "`conflict`: an account with this email exists.",
+      ...BEARER,
+      ...BODY,
+    },
+  },
+  {
+    method: "get",
+    path: "/admin/users/:id",
+    tag: "admin",
+    summary: "One user",
+    auth: "bearer",
+    ok: { status: 200, description: "The user.", schema: PublicUser },
+    errors: { 403: "`insufficient_scope`: not an admin token.", 404: "`not_found`: no such user.", ...BEARER },
+  },
+  {
+    method: "patch",
+    path: "/admin/users/:id",
+    tag: "admin",
+    summary: "Change a user's role, name, or disable them",
+    description: "Disabling or changing the role revokes every session of the user.",
+    auth: "bearer",
+    body: { schema: AdminUserPatch },
+    ok: { status: 200, description: "The updated user.", schema: PublicUser },
+    errors: {
+      400: "`invalid_request`: validation failed.",
+      403: "`insufficient_scope`: not an admin token.",
+      404: "`not_found`: no such user.",
+      409: "`conflict`: disabling or demoting yourself, or the last enabled admin.",
+      ...BEARER,
+      ...BODY,
+    },
+  },
+  {
+    method: "delete",
+    path: "/admin/users/:id",
+    tag: "admin",
+    summary: "Delete a user",
+    auth: "bearer",
+    ok: { status: 204, description: "Deleted, with every session." },
+    errors: {
+      403: "`insufficient_scope`: not an admin token.",
+      404: "`not_found`: no such user.",
+      409: "`conflict`: deleting yourself, or the last enabled admin.",
+      ...BEARER,
+    },
+  },
+  {
+    method: "delete",
+    path: "/admin/users/:id/sessions",
+    tag: "admin",
+    summary: "Sign a user out everywhere",
+    auth: "bearer",
+    ok: { status: 204, description: "Every session of the user is revoked." },
+    errors: { 403: "`insufficient_scope`: not an admin token.", 404: "`not_found`: no such user.", ...BEARER },
+  },
+];

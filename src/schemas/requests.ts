@@ -1,0 +1,61 @@
+import * as v from "valibot";
+import { EmailSchema, MAX_EMAIL_LENGTH, normalizeEmail } from "../users/email.js";
+import { MAX_TEXT_LENGTH, OptionalName, OptionalText, RequiredText, RoleField, wellFormed } from "./fields.js";
+
+/**
+ * Every request body and query the API validates, in one place: the routes validate with these,
+ * and the OpenAPI document (src/openapi/) is generated from the very same schemas.
+ */
+
+/** Sign-up: `/auth/register` and the browser flow's `/auth/session/register`. */
+export const RegisterBody = v.object({ email: EmailSchema, password: RequiredText, name: OptionalName });
+
+/** Read first on `/auth/token`, to pick the grant's own schema. */
+export const GrantType = v.object({ grant_type: v.pipe(v.string("is required"), v.minLength(1, "is required")) });
+export const PasswordGrant = v.object({ username: RequiredText, password: RequiredText, scope: OptionalText, client_id: OptionalText });
+export const RefreshGrant = v.object({ refresh_token: RequiredText, client_id: OptionalText });
+
+/** RFC 7009: an access token may be up to 8 KiB, like an Authorization header. */
+export const RevokeBody = v.object({
+  token: v.pipe(v.string("is required"), wellFormed, v.maxLength(8192, "is too long")),
+  token_type_hint: OptionalText,
+});
+
+export const SessionLogin = v.object({ email: RequiredText, password: RequiredText });
+
+export const ProfilePatch = v.object({ name: OptionalName });
+export const PasswordChange = v.object({ current_password: RequiredText, new_password: RequiredText });
+
+const WHOLE_1_TO_100 = "must be a whole number from 1 to 100";
+
+export const AdminUserListQuery = v.object({
+  limit: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\d{1,3}$/, WHOLE_1_TO_100),
+      v.transform(Number),
+      v.minValue(1, WHOLE_1_TO_100),
+      v.maxValue(100, WHOLE_1_TO_100),
+    ),
+    "50",
+  ),
+  cursor: v.optional(v.pipe(v.string(), wellFormed, v.maxLength(MAX_TEXT_LENGTH, "is too long"))),
+  // Normalized like stored emails, so the prefix match is case-insensitive.
+  email: v.optional(
+    v.pipe(
+      v.string(),
+      wellFormed,
+      v.maxLength(MAX_TEXT_LENGTH, "is too long"),
+      v.transform(normalizeEmail),
+      v.maxLength(MAX_EMAIL_LENGTH, `must be at most ${MAX_EMAIL_LENGTH} characters`),
+    ),
+  ),
+});
+
+export const AdminUserCreate = v.object({ email: EmailSchema, password: RequiredText, name: OptionalName, role: RoleField });
+
+export const AdminUserPatch = v.object({
+  role: v.optional(RoleField),
+  disabled: v.optional(v.boolean("must be true or false")),
+  name: OptionalName,
+});
