@@ -13,7 +13,7 @@ function error(env: Record<string, string>): string {
   return "no error";
 }
 
-describe("configuration defaults match DESIGN §2", () => {
+describe("configuration defaults are the documented ones (docs/configuration.md)", () => {
   it("parses an empty development environment with a random secret and a loud warning", () => {
     const warnings: string[] = [];
     const config = parseConfig({}, { warn: (m) => warnings.push(m) });
