@@ -11,6 +11,7 @@ import { accountRoutes } from "./routes/account-routes.js";
 import { adminRoutes } from "./routes/admin-routes.js";
 import { browserSessionRoutes } from "./routes/browser-session-routes.js";
 import { healthRoutes } from "./routes/health-routes.js";
+import { oauthServerRoutes } from "./routes/oauth-server-routes.js";
 import { openApiRoutes } from "./routes/openapi-routes.js";
 import { tokenRoutes } from "./routes/token-routes.js";
 import { pingDatabase } from "./db/ping.js";
@@ -49,6 +50,7 @@ export function createApp(deps: AppDeps): Hono & { services: Services } {
   app.route("/", accountRoutes(s, live, clientIp));
   app.route("/", adminRoutes(s, live));
   app.route("/", browserSessionRoutes(s, clientIp));
+  app.route("/", oauthServerRoutes(s, clientIp));
   if (s.config.apiDocs) app.route("/", openApiRoutes({ version: TESSERA_VERSION, serverUrl: s.config.publicUrl ?? undefined }));
 
   app.notFound((c) => c.json(new AppError("not_found", 404, "No such endpoint.").toJSON(), 404));

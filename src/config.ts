@@ -39,6 +39,8 @@ export interface Config {
   rateLimits: { login: RateLimitRule; account: RateLimitRule; authIp: RateLimitRule };
   roleScopes: Record<Role, string[]>;
   bodyLimitBytes: number;
+  /** Seconds a machine client's previous secret keeps working after a rotation. */
+  clientSecretOverlap: number;
   /** Serve `GET /openapi.json` (and, on Node, the `/docs` page). */
   apiDocs: boolean;
 }
@@ -281,6 +283,7 @@ export function parseConfig(env: Env, options: { warn?: (message: string) => voi
     },
     roleScopes: parseRoleScopes(env),
     bodyLimitBytes: 16 * 1024,
+    clientSecretOverlap: read(env, "CLIENT_SECRET_OVERLAP", intIn(0, 2_592_000), "3600"),
     apiDocs: read(env, "API_DOCS", bool, "true"),
   };
 }

@@ -1,6 +1,9 @@
 import type { Kysely } from "kysely";
 import { jsonLineAuditSink, type AuditSink } from "./audit/audit-log.js";
+import { createClientCredentialsGrant, type ClientCredentialsGrant } from "./auth/client-credentials.js";
+import { createIntrospection, type Introspect } from "./auth/introspection.js";
 import { createSignIn, type SignIn } from "./auth/sign-in.js";
+import { createClientService, type ClientService } from "./clients/client-service.js";
 import { systemClock, type Clock } from "./clock.js";
 import type { Config } from "./config.js";
 import type { Database } from "./db/schema.js";
@@ -18,7 +21,7 @@ import { createOwnAccount, type OwnAccount } from "./users/own-account.js";
 import { createUserService, type UserService } from "./users/user-service.js";
 import { createHmacKeyRing } from "./verify/key-ring.js";
 import { toVerifiedToken, type VerifiedToken } from "./verify/verified-token.js";
-import { createCachingVerifier, type CachingVerifier } from "./verify/verify-access-token.js";
+import { ANY_AUDIENCE, createCachingVerifier, type CachingVerifier } from "./verify/verify-access-token.js";
 
 /** What the services need; everything runtime-specific comes in from the entry file. */
 export interface ServiceDeps {
@@ -44,6 +47,11 @@ export interface Services {
   signIn: SignIn;
   ownAccount: OwnAccount;
   adminUsers: AdminUsers;
+  /** Machine clients and their client_credentials grant. */
+  clients: ClientService;
+  clientCredentials: ClientCredentialsGrant;
+  /** RFC 7662 introspection of this service's access and refresh tokens. */
+  introspect: Introspect;
   limiter: RateLimiter;
   audit: AuditSink;
   /** The one verifier of this service's access tokens: every bearer-protected route and revocation. */
@@ -82,10 +90,11 @@ export function createServices(deps: ServiceDeps): Services {
     audit,
   });
   const issueAccessToken = createAccessTokenIssuer({ jwt: config.jwt, clock, keys, base64url: digests.base64url });
-  const accessTokens = createCachingVerifier(
-    { keys, issuer: config.jwt.issuer, audience: config.jwt.audience, now: () => clock.now() },
-    toVerifiedToken,
-  );
+  const now = () => clock.now();
+  const accessTokens = createCachingVerifier({ keys, issuer: config.jwt.issuer, audience: config.jwt.audience, now }, toVerifiedToken);
+  const clients = createClientService({ db, config, clock, digests, limiter, audit });
+  // Introspection answers for tokens of every audience Tessera issues (machine clients may have their own).
+  const anyAudience = createCachingVerifier({ keys, issuer: config.jwt.issuer, audience: ANY_AUDIENCE, now }, (claims) => claims);
   return {
     config,
     clock,
@@ -94,6 +103,9 @@ export function createServices(deps: ServiceDeps): Services {
     signIn: createSignIn({ config, users, sessions, issueAccessToken, audit }),
     ownAccount: createOwnAccount({ users, sessions }),
     adminUsers: createAdminUsers({ users, sessions, audit, clock }),
+    clients,
+    clientCredentials: createClientCredentialsGrant({ issueAccessToken }),
+    introspect: createIntrospection({ accessTokens: anyAudience, sessions, clients }),
     limiter,
     audit,
     accessTokens,

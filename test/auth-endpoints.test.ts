@@ -170,7 +170,7 @@ describe("POST /auth/token with the password grant", () => {
 describe("POST /auth/token rejects bad grants", () => {
   it("unknown grant types with unsupported_grant_type", async () => {
     const t = await createTestApp();
-    const res = await t.call("POST", "/auth/token", { form: { grant_type: "client_credentials" } });
+    const res = await t.call("POST", "/auth/token", { form: { grant_type: "authorization_code" } });
     expect(res.status).toBe(400);
     expect(res.json.error).toBe("unsupported_grant_type");
   });

@@ -11,7 +11,9 @@ export type AuditEvent =
   | { type: "user_disabled"; user_id: string; by: string }
   | { type: "user_enabled"; user_id: string; by: string }
   | { type: "user_deleted"; user_id: string; by: string }
-  | { type: "role_changed"; user_id: string; by: string; from: string; to: string };
+  | { type: "role_changed"; user_id: string; by: string; from: string; to: string }
+  | { type: "client_created" | "client_enabled" | "client_disabled" | "client_deleted" | "client_secret_rotated"; client_id: string }
+  | { type: "client_auth_failed"; client_id: string | null; ip: string | null; reason: "bad_credentials" | "disabled" };
 
 export type AuditSink = (event: AuditEvent) => void;
 

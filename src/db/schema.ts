@@ -43,11 +43,27 @@ export interface RateLimitTable {
   expires_at: number;
 }
 
+export interface ClientTable {
+  id: string;
+  name: string;
+  secret_hash: string;
+  previous_secret_hash: string | null;
+  previous_secret_expires_at: number | null;
+  /** Space-separated. */
+  scopes: string;
+  audience: string | null;
+  created_at: number;
+  updated_at: number;
+  disabled_at: number | null;
+  last_used_at: number | null;
+}
+
 export interface Database {
   users: UserTable;
   sessions: SessionTable;
   refresh_tokens: RefreshTokenTable;
   rate_limits: RateLimitTable;
+  clients: ClientTable;
 }
 
 export type UserRow = Selectable<UserTable>;
@@ -56,3 +72,4 @@ export type AccountRow = Omit<UserRow, "password_hash">;
 export type NewUserRow = Insertable<UserTable>;
 export type SessionRow = Selectable<SessionTable>;
 export type RefreshTokenRow = Selectable<RefreshTokenTable>;
+export type ClientRow = Selectable<ClientTable>;

@@ -66,7 +66,7 @@ function operationOf(op: OperationDoc): Json {
     summary: op.summary,
     ...(op.description && { description: op.description }),
     operationId: `${op.method}${op.path.replace(/[/:-]+(\w)/g, (_m, c: string) => c.toUpperCase()).replace(/\W/g, "")}`,
-    security: op.auth ? [{ [op.auth]: [] }] : [],
+    security: op.auth === "client" ? [{ clientBasic: [] }, {}] : op.auth ? [{ [op.auth]: [] }] : [],
     ...(parameters.length > 0 && { parameters }),
     ...(op.body && {
       requestBody: {
@@ -120,6 +120,11 @@ export function buildOpenApiDocument(
       securitySchemes: {
         bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "An access token (`typ: at+jwt`)." },
         refreshCookie: { type: "apiKey", in: "cookie", name: "__Host-tessera_rt", description: "The browser flow's refresh cookie." },
+        clientBasic: {
+          type: "http",
+          scheme: "basic",
+          description: "A machine client's id and secret (client_secret_basic); `client_id` + `client_secret` in the body also work.",
+        },
       },
     },
   };

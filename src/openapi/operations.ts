@@ -1,8 +1,12 @@
 import * as v from "valibot";
 import {
+  AdminClientCreate,
+  AdminClientPatch,
   AdminUserCreate,
   AdminUserListQuery,
   AdminUserPatch,
+  ClientCredentialsGrant,
+  IntrospectBody,
   PasswordChange,
   PasswordGrant,
   ProfilePatch,
@@ -12,7 +16,13 @@ import {
   SessionLogin,
 } from "../schemas/requests.js";
 import {
+  AuthorizationServerMetadata,
   BrowserRefreshResponse,
+  ClientList,
+  ClientTokenResponse,
+  ClientWithSecret,
+  Introspection,
+  PublicClient,
   BrowserSessionResponse,
   Health,
   PublicUser,
@@ -29,8 +39,8 @@ export interface OperationDoc {
   tag: "service" | "tokens" | "browser" | "account" | "admin";
   summary: string;
   description?: string;
-  /** How the caller authenticates; absent for public endpoints. */
-  auth?: "bearer" | "refreshCookie";
+  /** How the caller authenticates; absent for public endpoints. `client` is client_secret_basic or client_secret_post. */
+  auth?: "bearer" | "refreshCookie" | "client";
   /** The browser flow's CSRF proof: `X-Requested-With: tessera`. */
   csrf?: boolean;
   body?: { schema: v.GenericSchema; form?: boolean };
@@ -51,11 +61,17 @@ const BEARER = {
   401: "`invalid_token`: no, a bad or an expired access token, or its session has ended.",
 };
 
-/** The `/auth/token` body: either grant, from the same schemas that validate it. */
+/** The `/auth/token` body: any of the grants, from the same schemas that validate them. */
 const TokenGrant = v.union([
   v.object({ grant_type: v.literal("password"), ...PasswordGrant.entries }),
   v.object({ grant_type: v.literal("refresh_token"), ...RefreshGrant.entries }),
+  v.object({ grant_type: v.literal("client_credentials"), ...ClientCredentialsGrant.entries }),
 ]);
+
+const CLIENT_AUTH = {
+  401: "`invalid_client`: missing, unknown, wrong or disabled client credentials (`WWW-Authenticate: Basic` after a Basic attempt).",
+};
+const ADMIN = { 403: "`insufficient_scope`: not an admin token (or `forbidden` for a client token).", ...BEARER };
 
 /** Every operation of the API. test/openapi.test.ts fails when a route is missing here. */
 export const OPERATIONS: readonly OperationDoc[] = [
@@ -94,17 +110,20 @@ export const OPERATIONS: readonly OperationDoc[] = [
     method: "post",
     path: "/auth/token",
     tag: "tokens",
-    summary: "Token endpoint: the password and refresh_token grants",
+    summary: "Token endpoint: the password, refresh_token and client_credentials grants",
     description:
-      "OAuth 2.0 token endpoint (RFC 6749). `client_id` may be sent and must then be the first-party client id. " +
-      "A refresh rotates the refresh token; a spent token presented again outside the grace window revokes the session.",
+      "OAuth 2.0 token endpoint (RFC 6749). On the password and refresh grants `client_id` may be sent and must then be the " +
+      "first-party client id. A refresh rotates the refresh token; a spent token presented again outside the grace window " +
+      "revokes the session. `client_credentials` authenticates a machine client by HTTP Basic or `client_id` + " +
+      "`client_secret` in the body (not both) and answers an access token without a refresh token " +
+      "(`" + "{access_token, token_type, expires_in, scope}" + "`).",
     body: { schema: TokenGrant, form: true },
-    ok: { status: 200, description: "A new token pair.", schema: TokenResponse, noStore: true },
+    ok: { status: 200, description: "A new token pair (client_credentials: an access token only).", schema: v.union([TokenResponse, ClientTokenResponse]), noStore: true },
     errors: {
       400:
-        "`invalid_request` (validation), `invalid_grant` (wrong credentials; bad, expired, revoked or reused refresh token), " +
-        "`invalid_scope`, `unsupported_grant_type`.",
-      401: "`invalid_client`: a `client_id` other than the first-party client.",
+        "`invalid_request` (validation, two client authentication methods), `invalid_grant` (wrong credentials; bad, expired, " +
+        "revoked or reused refresh token), `invalid_scope`, `unsupported_grant_type`.",
+      401: "`invalid_client`: a `client_id` other than the first-party client, or failed machine-client authentication.",
       429: "`rate_limited`: too many failed logins for the account, or `/auth/*` requests from the IP; see `Retry-After`.",
       ...BODY,
     },
@@ -114,10 +133,34 @@ export const OPERATIONS: readonly OperationDoc[] = [
     path: "/auth/revoke",
     tag: "tokens",
     summary: "Revoke a token (RFC 7009)",
-    description: "A refresh token, or a valid access token, revokes its session. Unknown tokens are not an error.",
+    description:
+      "A refresh token, or a valid access token, revokes its session. Unknown tokens are not an error. Client " +
+      "authentication is optional; when presented it must hold.",
     body: { schema: RevokeBody, form: true },
     ok: { status: 200, description: "Revoked, or nothing to revoke." },
-    errors: { 400: "`invalid_request`: no `token`.", ...BODY, ...AUTH_LIMIT },
+    errors: { 400: "`invalid_request`: no `token`.", ...CLIENT_AUTH, ...BODY, ...AUTH_LIMIT },
+  },
+  {
+    method: "post",
+    path: "/auth/introspect",
+    tag: "tokens",
+    summary: "Introspect a token (RFC 7662)",
+    description:
+      "For registered clients. An access token is active when it verifies and its session is live and its user enabled " +
+      "(or, for a client token, its client is enabled); a refresh token while it would be accepted. Anything else is " +
+      "exactly `{\"active\":false}`.",
+    auth: "client",
+    body: { schema: IntrospectBody, form: true },
+    ok: { status: 200, description: "The token's state.", schema: Introspection, noStore: true },
+    errors: { 400: "`invalid_request`: no `token`.", ...CLIENT_AUTH, ...BODY, ...AUTH_LIMIT },
+  },
+  {
+    method: "get",
+    path: "/.well-known/oauth-authorization-server",
+    tag: "service",
+    summary: "Authorization server metadata (RFC 8414)",
+    ok: { status: 200, description: "Endpoints, grants and authentication methods.", schema: AuthorizationServerMetadata },
+    errors: {},
   },
   {
     method: "post",
@@ -314,6 +357,64 @@ export const OPERATIONS: readonly OperationDoc[] = [
       409: "`conflict`: deleting yourself, or the last enabled admin.",
       ...BEARER,
     },
+  },
+  {
+    method: "get",
+    path: "/admin/clients",
+    tag: "admin",
+    summary: "List machine clients",
+    auth: "bearer",
+    ok: { status: 200, description: "Every client, oldest first.", schema: ClientList },
+    errors: { ...ADMIN },
+  },
+  {
+    method: "post",
+    path: "/admin/clients",
+    tag: "admin",
+    summary: "Register a machine client",
+    description: "The secret is in this answer only; Tessera keeps its SHA-256.",
+    auth: "bearer",
+    body: { schema: AdminClientCreate },
+    ok: { status: 201, description: "The client and its secret.", schema: ClientWithSecret, noStore: true },
+    errors: { 400: "`invalid_request`: validation failed, or a scope `ROLE_SCOPES` does not know.", ...ADMIN, ...BODY },
+  },
+  {
+    method: "get",
+    path: "/admin/clients/:id",
+    tag: "admin",
+    summary: "One machine client",
+    auth: "bearer",
+    ok: { status: 200, description: "The client.", schema: PublicClient },
+    errors: { 404: "`not_found`: no such client.", ...ADMIN },
+  },
+  {
+    method: "patch",
+    path: "/admin/clients/:id",
+    tag: "admin",
+    summary: "Rename, change scopes, disable or enable a machine client",
+    auth: "bearer",
+    body: { schema: AdminClientPatch },
+    ok: { status: 200, description: "The updated client.", schema: PublicClient },
+    errors: { 400: "`invalid_request`: validation failed, or an unknown scope.", 404: "`not_found`: no such client.", ...ADMIN, ...BODY },
+  },
+  {
+    method: "delete",
+    path: "/admin/clients/:id",
+    tag: "admin",
+    summary: "Delete a machine client",
+    auth: "bearer",
+    ok: { status: 204, description: "Deleted; its tokens stop introspecting as active." },
+    errors: { 404: "`not_found`: no such client.", ...ADMIN },
+  },
+  {
+    method: "post",
+    path: "/admin/clients/:id/secret",
+    tag: "admin",
+    summary: "Rotate a machine client's secret",
+    description: "The previous secret keeps working for `CLIENT_SECRET_OVERLAP` seconds.",
+    auth: "bearer",
+    ok: { status: 200, description: "The client and its new secret.", schema: ClientWithSecret, noStore: true },
+    errors: { 404: "`not_found`: no such client.", ...ADMIN },
   },
   {
     method: "delete",

@@ -17,7 +17,7 @@ export function accountRoutes(s: Services, live: MiddlewareHandler[], clientIp: 
 
   app.post("/auth/logout", async (c) => {
     const { sid } = c.get("auth");
-    if (sid !== undefined) await s.sessions.revoke(sid, "logout");
+    if (sid !== null) await s.sessions.revoke(sid, "logout");
     return c.body(null, 204);
   });
 

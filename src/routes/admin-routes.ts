@@ -1,13 +1,15 @@
 import { Hono, type MiddlewareHandler } from "hono";
+import { noStore } from "../http/no-store.js";
 import { readBody, validate } from "../http/request-body.js";
-import { AdminUserCreate, AdminUserListQuery, AdminUserPatch } from "../schemas/requests.js";
+import { toPublicClient } from "../clients/public-client.js";
+import { AdminClientCreate, AdminClientPatch, AdminUserCreate, AdminUserListQuery, AdminUserPatch } from "../schemas/requests.js";
 import type { Services } from "../services.js";
 import type { AdminActor } from "../users/admin-users.js";
 import { toPublicUser } from "../users/public-user.js";
 import { requireRole, requireScope } from "../verify/middleware.js";
 
 /**
- * `/admin/users*`: a live session (the guard `live`), the admin role and the `admin` scope,
+ * `/admin/users*` and `/admin/clients*`: a live session (the guard `live`), the admin role and the `admin` scope,
  * so an admin token asked for with `scope=read` cannot administer.
  */
 export function adminRoutes(s: Services, live: MiddlewareHandler[]): Hono {
@@ -47,6 +49,32 @@ export function adminRoutes(s: Services, live: MiddlewareHandler[]): Hono {
   app.delete("/admin/users/:id/sessions", async (c) => {
     await admin.revokeSessions(c.req.param("id"), actor(c.get("user").id));
     return c.body(null, 204);
+  });
+
+  app.get("/admin/clients", async (c) => c.json({ clients: (await s.clients.list()).map(toPublicClient) }));
+
+  // no-store: these two answers carry the client secret, shown once and never again.
+  app.post("/admin/clients", noStore, async (c) => {
+    const body = validate(AdminClientCreate, await readBody(c, ["json"]));
+    const { client, secret } = await s.clients.create({ name: body.name, scopes: body.scopes, audience: body.audience ?? null });
+    return c.json({ client: toPublicClient(client), client_secret: secret }, 201);
+  });
+
+  app.get("/admin/clients/:id", async (c) => c.json(toPublicClient(await s.clients.get(c.req.param("id")))));
+
+  app.patch("/admin/clients/:id", async (c) => {
+    const body = validate(AdminClientPatch, await readBody(c, ["json"]));
+    return c.json(toPublicClient(await s.clients.update(c.req.param("id"), body)));
+  });
+
+  app.delete("/admin/clients/:id", async (c) => {
+    await s.clients.remove(c.req.param("id"));
+    return c.body(null, 204);
+  });
+
+  app.post("/admin/clients/:id/secret", noStore, async (c) => {
+    const { client, secret } = await s.clients.rotateSecret(c.req.param("id"));
+    return c.json({ client: toPublicClient(client), client_secret: secret });
   });
 
   return app;

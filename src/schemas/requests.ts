@@ -14,11 +14,39 @@ export const RegisterBody = v.object({ email: EmailSchema, password: RequiredTex
 export const GrantType = v.object({ grant_type: v.pipe(v.string("is required"), v.minLength(1, "is required")) });
 export const PasswordGrant = v.object({ username: RequiredText, password: RequiredText, scope: OptionalText, client_id: OptionalText });
 export const RefreshGrant = v.object({ refresh_token: RequiredText, client_id: OptionalText });
+/** `client_id` and `client_secret` here are `client_secret_post`; HTTP Basic is the other way. */
+export const ClientCredentialsGrant = v.object({ scope: OptionalText, client_id: OptionalText, client_secret: OptionalText });
 
 /** RFC 7009: an access token may be up to 8 KiB, like an Authorization header. */
 export const RevokeBody = v.object({
   token: v.pipe(v.string("is required"), wellFormed, v.maxLength(8192, "is too long")),
   token_type_hint: OptionalText,
+  client_id: OptionalText,
+  client_secret: OptionalText,
+});
+
+/** RFC 7662: the same shape as revocation; the caller must authenticate as a client. */
+export const IntrospectBody = RevokeBody;
+
+const ScopeList = v.pipe(
+  v.string("must be a space-separated string of scopes"),
+  wellFormed,
+  v.maxLength(MAX_TEXT_LENGTH, "is too long"),
+  v.transform((s) => s.split(" ").filter((x) => x !== "")),
+  v.minLength(1, "must name at least one scope"),
+);
+const ClientName = v.pipe(v.string("is required"), wellFormed, v.trim(), v.minLength(1, "is required"), v.maxLength(200, "must be at most 200 characters"));
+
+export const AdminClientCreate = v.object({
+  name: ClientName,
+  scopes: ScopeList,
+  audience: v.optional(v.nullable(v.pipe(v.string("must be a string"), wellFormed, v.trim(), v.minLength(1, "must not be empty"), v.maxLength(200, "is too long")))),
+});
+
+export const AdminClientPatch = v.object({
+  name: v.optional(ClientName),
+  scopes: v.optional(ScopeList),
+  disabled: v.optional(v.boolean("must be true or false")),
 });
 
 export const SessionLogin = v.object({ email: RequiredText, password: RequiredText });

@@ -73,3 +73,58 @@ export const SessionList = v.object({
 export const UserPage = v.object({ users: v.array(PublicUser), next_cursor: v.nullable(v.string()) });
 
 export const Health = v.object({ status: v.picklist(["ok", "unavailable"]) });
+
+export const PublicClient = v.object({
+  id: v.pipe(v.string(), v.startsWith("svc_")),
+  name: v.string(),
+  scopes: v.string(),
+  audience: v.nullable(v.string()),
+  disabled: v.boolean(),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+  last_used_at: v.nullable(Timestamp),
+});
+
+export const ClientList = v.object({ clients: v.array(PublicClient) });
+
+/** Creation and secret rotation: the secret is in this answer and nowhere else, ever. */
+export const ClientWithSecret = v.object({ client: PublicClient, client_secret: v.pipe(v.string(), v.startsWith("cs_")) });
+
+/** client_credentials: no refresh token. */
+export const ClientTokenResponse = v.object({
+  access_token: v.string(),
+  token_type: Bearer,
+  expires_in: v.pipe(v.number(), v.integer()),
+  scope: v.string(),
+});
+
+export const Introspection = v.union([
+  v.strictObject({ active: v.literal(false) }),
+  v.object({
+    active: v.literal(true),
+    token_type: v.picklist(["access_token", "refresh_token"]),
+    sub: v.string(),
+    client_id: v.string(),
+    scope: v.string(),
+    exp: v.pipe(v.number(), v.integer()),
+    iat: v.optional(v.pipe(v.number(), v.integer())),
+    iss: v.optional(v.string()),
+    aud: v.optional(v.union([v.string(), v.array(v.string())])),
+    jti: v.optional(v.string()),
+    sid: v.optional(v.string()),
+    role: v.optional(v.string()),
+  }),
+]);
+
+export const AuthorizationServerMetadata = v.object({
+  issuer: v.string(),
+  token_endpoint: v.pipe(v.string(), v.url()),
+  revocation_endpoint: v.pipe(v.string(), v.url()),
+  introspection_endpoint: v.pipe(v.string(), v.url()),
+  response_types_supported: v.array(v.string()),
+  grant_types_supported: v.array(v.string()),
+  token_endpoint_auth_methods_supported: v.array(v.string()),
+  revocation_endpoint_auth_methods_supported: v.array(v.string()),
+  introspection_endpoint_auth_methods_supported: v.array(v.string()),
+  scopes_supported: v.array(v.string()),
+});

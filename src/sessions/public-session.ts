@@ -10,7 +10,7 @@ export interface PublicSession {
   current: boolean;
 }
 
-export function toPublicSession(row: SessionRow, currentSessionId: string | undefined): PublicSession {
+export function toPublicSession(row: SessionRow, currentSessionId: string | null): PublicSession {
   return {
     id: row.id,
     created_at: new Date(row.created_at).toISOString(),

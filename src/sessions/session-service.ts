@@ -36,6 +36,8 @@ export interface SessionService {
   revokeAllOfUser(userId: string, reason: string, exceptSessionId?: string): Promise<number>;
   /** Revokes the session a refresh token belongs to (RFC 7009); silent for unknown tokens. */
   revokeByRefreshToken(token: string, reason?: string): Promise<void>;
+  /** A refresh token that would be accepted now (unspent, unexpired, live session, enabled user), or `undefined`. */
+  findUsable(token: string): Promise<{ session: SessionRow; user: AccountRow; expiresAt: number } | undefined>;
   /** The account behind a live session of an enabled user, or `undefined`. */
   liveSessionUser(sessionId: string, userId: string): Promise<AccountRow | undefined>;
   listLive(userId: string): Promise<SessionRow[]>;
@@ -185,6 +187,17 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       if (!tokens.isWellFormed(token)) return;
       const found = await repo.findRefreshToken(db, await tokens.hash(token));
       if (found) await revoke(found.session.id, reason);
+    },
+
+    async findUsable(token) {
+      if (!tokens.isWellFormed(token)) return undefined;
+      const found = await repo.findRefreshToken(db, await tokens.hash(token));
+      const now = clock.now();
+      if (!found) return undefined;
+      const { token: row, session, user } = found;
+      const usable =
+        row.rotated_at === null && row.expires_at > now && session.revoked_at === null && session.expires_at > now && user.disabled_at === null;
+      return usable ? { session, user, expiresAt: row.expires_at } : undefined;
     },
 
     liveSessionUser: (sessionId, userId) => repo.findLiveSessionUser(db, sessionId, userId, clock.now()),

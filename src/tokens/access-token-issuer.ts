@@ -8,8 +8,11 @@ export interface AccessTokenSubject {
   clientId: string;
   /** Absent for client_credentials tokens. */
   sid?: string;
-  role: string;
+  /** Absent for client_credentials tokens. */
+  role?: string;
   scope: string;
+  /** The `aud` claim, when not the configured JWT_AUDIENCE (a machine client's own audience). */
+  audience?: string;
 }
 
 export interface IssuedAccessToken {
@@ -51,11 +54,11 @@ export function createAccessTokenIssuer(deps: AccessTokenIssuerDeps): AccessToke
     // Claim order as SignJWT writes it: the constructor's claims, then iss, aud, sub, iat, exp, jti.
     const claims = {
       client_id: subject.clientId,
-      role: subject.role,
+      ...(subject.role !== undefined && { role: subject.role }),
       scope: subject.scope,
       ...(subject.sid !== undefined && { sid: subject.sid }),
       iss: jwt.issuer,
-      aud: audience,
+      aud: subject.audience ?? audience,
       sub: subject.sub,
       iat,
       exp: iat + ttl,

@@ -7,7 +7,7 @@ import type { UserService } from "./user-service.js";
 export interface OwnAccount {
   /** Checks the current password (a failed login when wrong), sets the new one, ends every other session. */
   changePassword(
-    who: { userId: string; sessionId: string | undefined },
+    who: { userId: string; sessionId: string | null },
     current: string,
     next: string,
     ip: string | null,
@@ -27,7 +27,7 @@ export function createOwnAccount(deps: { users: UserService; sessions: SessionSe
     async changePassword({ userId, sessionId }, current, next, ip) {
       await users.changePassword(userId, current, next, ip);
       // Whoever knew the old password is signed out everywhere but here.
-      await sessions.revokeAllOfUser(userId, "password_changed", sessionId);
+      await sessions.revokeAllOfUser(userId, "password_changed", sessionId ?? undefined);
     },
     async rename(userId, name) {
       const updated = await users.update(userId, { name });

@@ -14,10 +14,12 @@ import { toVerifiedToken, type VerifiedToken } from "./verified-token.js";
 /** What `requireAuth` puts in `c.get("auth")`. */
 export interface AuthContext {
   sub: string;
-  role: string | undefined;
+  /** `null` for a machine client's token (client_credentials): it has no role. */
+  role: string | null;
   scopes: string[];
-  sid: string | undefined;
-  clientId: string | undefined;
+  /** `null` for a machine client's token: it has no session. */
+  sid: string | null;
+  clientId: string | null;
   claims: AccessTokenClaims;
 }
 
@@ -79,10 +81,10 @@ export function bearerToken(c: Context): string | null {
 function toAuthContext({ claims, scopes }: VerifiedToken): AuthContext {
   return {
     sub: claims.sub,
-    role: claims.role,
+    role: claims.role ?? null,
     scopes: scopes.slice(),
-    sid: claims.sid,
-    clientId: claims.client_id,
+    sid: claims.sid ?? null,
+    clientId: claims.client_id ?? null,
     claims,
   };
 }

@@ -7,7 +7,7 @@ export function isRole(value: unknown): value is Role {
 }
 
 /** True when `held` is `required` or above it in `admin > user > viewer`. */
-export function roleSatisfies(held: string | undefined, required: Role): boolean {
+export function roleSatisfies(held: string | null | undefined, required: Role): boolean {
   if (!isRole(held)) return false;
   return ROLES.indexOf(held) >= ROLES.indexOf(required);
 }

@@ -65,9 +65,17 @@ export interface CachingVerifier<T> {
  * What a verifier is built from once its key source is resolved to a ring: the service hands in
  * the ring it signs with; `tessera/verify` builds one from `secret`.
  */
-export interface VerifierSettings extends Omit<VerifyOptions, "secret"> {
+export interface VerifierSettings extends Omit<VerifyOptions, "secret" | "audience"> {
   keys: KeyRing | Promise<KeyRing>;
+  /**
+   * As in `VerifyOptions`, or `ANY_AUDIENCE` for the service's own introspection, which reports
+   * on every token it issued, whatever its audience (`aud` is still required).
+   */
+  audience: VerifyOptions["audience"] | typeof ANY_AUDIENCE;
 }
+
+/** Accept any `aud`. A symbol, so no option parsed from configuration or JSON can ever mean it. */
+export const ANY_AUDIENCE: unique symbol = Symbol("any audience");
 
 const MAX_TOKEN_LENGTH = 8192;
 const MAX_LEEWAY = 30;
@@ -91,10 +99,10 @@ function mapJoseError(e: unknown): never {
   throw e;
 }
 
-function checkSettings(settings: Omit<VerifyOptions, "secret">): void {
+function checkSettings(settings: Omit<VerifierSettings, "keys">): void {
   if (typeof settings.issuer !== "string" || settings.issuer === "") throw new TypeError("issuer is required");
   const aud = typeof settings.audience === "string" ? [settings.audience] : settings.audience;
-  if (!Array.isArray(aud) || aud.length === 0 || aud.some((a) => typeof a !== "string" || a === "")) {
+  if (aud !== ANY_AUDIENCE && (!Array.isArray(aud) || aud.length === 0 || aud.some((a) => typeof a !== "string" || a === ""))) {
     throw new TypeError("audience is required");
   }
   const leeway = settings.clockToleranceSeconds ?? MAX_LEEWAY;
@@ -147,7 +155,8 @@ export function createCachingVerifier<T>(settings: VerifierSettings, derive: (cl
   const ring = Promise.resolve(settings.keys);
   ring.catch(() => {}); // surfaced on first verify, not as an unhandled rejection
   const issuer = settings.issuer;
-  const audience = typeof settings.audience === "string" ? settings.audience : [...settings.audience];
+  const audience =
+    settings.audience === ANY_AUDIENCE ? undefined : typeof settings.audience === "string" ? settings.audience : [...settings.audience];
   const leeway = settings.clockToleranceSeconds ?? MAX_LEEWAY;
   const now = settings.now ?? Date.now;
   const cache = createVerifiedTokenCache<T>(settings.cacheSize ?? DEFAULT_CACHE_SIZE, leeway);
@@ -178,7 +187,7 @@ export function createCachingVerifier<T>(settings: VerifierSettings, derive: (cl
       algorithms: [...keys.algorithms],
       typ: ACCESS_TOKEN_TYPE,
       issuer,
-      audience,
+      ...(audience !== undefined && { audience }),
       clockTolerance: leeway,
       currentDate: new Date(nowMs),
       requiredClaims: REQUIRED_CLAIMS,
