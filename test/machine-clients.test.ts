@@ -197,3 +197,16 @@ describe("the admin API manages clients", () => {
     expect(t.audit.map((e) => e.type)).toEqual(expect.arrayContaining(["client_created", "client_deleted"]));
   });
 });
+
+describe("scopes in the admin API", () => {
+  it("may be sent as a space-separated string or as a JSON array, and read back as a string", async () => {
+    const t = await createTestApp();
+    const { admin } = await withClient(t);
+    const asArray = await t.call("POST", "/admin/clients", { json: { name: "arr", scopes: ["read", "write"] }, token: admin });
+    expect(asArray.status).toBe(201);
+    expect(asArray.json.client.scopes).toBe("read write");
+    const empty = await t.call("POST", "/admin/clients", { json: { name: "none", scopes: [] }, token: admin });
+    expect(empty.status).toBe(400);
+    expect((await t.call("POST", "/admin/clients", { json: { name: "n", scopes: 42 }, token: admin })).status).toBe(400);
+  });
+});

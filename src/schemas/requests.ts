@@ -28,11 +28,16 @@ export const RevokeBody = v.object({
 /** RFC 7662: the same shape as revocation; the caller must authenticate as a client. */
 export const IntrospectBody = RevokeBody;
 
+const ScopeName = v.pipe(v.string(), wellFormed, v.regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, "must be scope names"));
+/** Scopes as the client object shows them (a space-separated string), or as a JSON array of names. */
 const ScopeList = v.pipe(
-  v.string("must be a space-separated string of scopes"),
-  wellFormed,
-  v.maxLength(MAX_TEXT_LENGTH, "is too long"),
-  v.transform((s) => s.split(" ").filter((x) => x !== "")),
+  v.union(
+    [
+      v.pipe(v.string(), wellFormed, v.maxLength(MAX_TEXT_LENGTH, "is too long"), v.transform((s) => s.split(" ").filter((x) => x !== ""))),
+      v.pipe(v.array(ScopeName), v.maxLength(100, "has too many scopes")),
+    ],
+    "must be a space-separated string of scopes, or an array of them",
+  ),
   v.minLength(1, "must name at least one scope"),
 );
 const ClientName = v.pipe(v.string("is required"), wellFormed, v.trim(), v.minLength(1, "is required"), v.maxLength(200, "must be at most 200 characters"));
