@@ -50,7 +50,9 @@ export async function signWith(key: IssuerKey, options: SignOptions = {}): Promi
 /** What the key-set server answers next: a key set, any status and body, or nothing at all. */
 export type JwksAnswer = { keys: JWK[] } | { status: number; body: string } | "hang";
 
-/** A real HTTP server on 127.0.0.1 publishing a key set, as an issuer's JWKS endpoint does. */
+const JWKS_PATH = "/.well-known/jwks.json";
+
+/** A real HTTP server on 127.0.0.1 publishing a key set at `url`, as an issuer's JWKS endpoint does (404 elsewhere). */
 export interface JwksServer {
   url: string;
   /** How many requests it has answered (or left hanging). */
@@ -63,6 +65,10 @@ export async function startJwksServer(initial: JwksAnswer): Promise<JwksServer> 
   let answer = initial;
   const server: Server = createServer((req, res) => {
     jwks.requests++;
+    if (req.url !== JWKS_PATH) {
+      res.writeHead(404).end();
+      return;
+    }
     if (answer === "hang") return;
     if ("keys" in answer) {
       res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "public, max-age=300" });
@@ -75,7 +81,7 @@ export async function startJwksServer(initial: JwksAnswer): Promise<JwksServer> 
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   const jwks: JwksServer = {
-    url: `http://127.0.0.1:${port}/.well-known/jwks.json`,
+    url: `http://127.0.0.1:${port}${JWKS_PATH}`,
     requests: 0,
     answer(next) {
       answer = next;
