@@ -139,7 +139,7 @@ function mapJoseError(e: unknown, typ: string | null): never {
   throw e;
 }
 
-function checkSettings(settings: TokenChecks): void {
+function checkSettings(settings: Omit<VerifierSettings, "keys">): void {
   if (typeof settings.issuer !== "string" || settings.issuer === "") throw new TypeError("issuer is required");
   const typ = settings.typ;
   if (typ !== undefined && typ !== null && (typeof typ !== "string" || typ === "")) throw new TypeError("typ must be a non-empty string or null");
@@ -221,11 +221,11 @@ export function createCachingVerifier<T>(settings: VerifierSettings, derive: (cl
   source.catch(() => {}); // surfaced on first verify, not as an unhandled rejection
   const issuer = settings.issuer;
   const audience = typeof settings.audience === "string" ? settings.audience : [...settings.audience];
-  const typ = settings.typ === undefined ? ACCESS_TOKEN_TYPE : settings.typ;
-  const requiredClaims = typ === null ? REQUIRED_CLAIMS_ANY_TYP : REQUIRED_CLAIMS;
   const leeway = settings.clockToleranceSeconds ?? MAX_LEEWAY;
   const now = settings.now ?? Date.now;
   const cache = createVerifiedTokenCache<T>(settings.cacheSize ?? DEFAULT_CACHE_SIZE, leeway);
+  const typ = settings.typ === undefined ? ACCESS_TOKEN_TYPE : settings.typ;
+  const requiredClaims = typ === null ? REQUIRED_CLAIMS_ANY_TYP : REQUIRED_CLAIMS;
   let keys: KeySource | undefined;
   let algorithms: string[] | undefined;
 
