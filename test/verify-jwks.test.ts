@@ -15,19 +15,9 @@ import { createVerificationRing } from "../src/verify/key-ring.js";
 import { toVerifiedToken } from "../src/verify/verified-token.js";
 import { createCachingVerifier } from "../src/verify/verify-access-token.js";
 import { downJwksUrl, issuerKey, signWith, startJwksServer, type IssuerKey, type JwksServer } from "./support/public-keys.js";
-import { rawSignedToken, unsecuredToken } from "./support/tokens.js";
+import { rawSignedToken, unsecuredToken, verdict } from "./support/tokens.js";
 
 const checks = { issuer: "tessera", audience: "tessera" } as const;
-
-async function codeOf(token: string, options: VerifyOptions): Promise<string> {
-  try {
-    await verifyAccessToken(token, options);
-  } catch (e) {
-    if (e instanceof AccessTokenError) return e.code;
-    throw e;
-  }
-  return "accepted";
-}
 
 const servers: JwksServer[] = [];
 async function serve(keys: IssuerKey[]): Promise<JwksServer> {
@@ -59,13 +49,13 @@ describe("EdDSA and ES256 tokens verify against a JWKS, given or fetched", () =>
     const key = alg === "EdDSA" ? ed25519 : p256;
     const server = await serve([ed25519, p256]);
     const options: VerifyOptions = { jwksUrl: server.url, ...checks };
-    for (let i = 0; i < 3; i++) expect(await codeOf(await signWith(key), options)).toBe("accepted");
+    for (let i = 0; i < 3; i++) expect(await verdict(await signWith(key), options)).toBe("accepted");
     expect(server.requests).toBe(1);
   });
 
   it("takes jwksUrl as a URL object too", async () => {
     const server = await serve([ed25519]);
-    expect(await codeOf(await signWith(ed25519), { jwksUrl: new URL(server.url), ...checks })).toBe("accepted");
+    expect(await verdict(await signWith(ed25519), { jwksUrl: new URL(server.url), ...checks })).toBe("accepted");
   });
 
   it("answers the sibling's requests through requireAuth, in both forms", async () => {
@@ -106,10 +96,10 @@ describe("rotation: a previous key verifies while its key set holds it", () => {
     const next = await issuerKey("EdDSA");
     const oldToken = await signWith(ed25519);
     const during: VerifyOptions = { jwks: { keys: [next.jwk, ed25519.jwk] }, ...checks };
-    expect(await codeOf(oldToken, during)).toBe("accepted");
-    expect(await codeOf(await signWith(next), during)).toBe("accepted");
+    expect(await verdict(oldToken, during)).toBe("accepted");
+    expect(await verdict(await signWith(next), during)).toBe("accepted");
     const after: VerifyOptions = { jwks: { keys: [next.jwk] }, ...checks };
-    expect(await codeOf(oldToken, after)).toBe("ERR_TOKEN_KEY_UNKNOWN");
+    expect(await verdict(oldToken, after)).toBe("ERR_TOKEN_KEY_UNKNOWN");
   });
 
   it("with jwksUrl: a new key is fetched when a token names it, a retired one is refused once the set is fetched again", async () => {
@@ -119,24 +109,24 @@ describe("rotation: a previous key verifies while its key set holds it", () => {
     const options: VerifyOptions = { jwksUrl: server.url, ...checks, cacheSize: 0 };
     const hour = { exp: Math.floor(Date.now() / 1000) + 3600 };
     const oldToken = await signWith(ed25519, { claims: hour });
-    expect(await codeOf(oldToken, options)).toBe("accepted");
+    expect(await verdict(oldToken, options)).toBe("accepted");
 
     // The issuer starts signing with a new key and publishes it before the old one.
     server.answer({ keys: [next.jwk, ed25519.jwk] });
     const newToken = await signWith(next, { claims: hour });
     // Within 30 s of the last fetch an unknown kid does not fetch again (jose's cooldown).
-    expect(await codeOf(newToken, options)).toBe("ERR_TOKEN_KEY_UNKNOWN");
+    expect(await verdict(newToken, options)).toBe("ERR_TOKEN_KEY_UNKNOWN");
     vi.setSystemTime(Date.now() + 31_000);
-    expect(await codeOf(newToken, options)).toBe("accepted");
-    expect(await codeOf(oldToken, options)).toBe("accepted");
+    expect(await verdict(newToken, options)).toBe("accepted");
+    expect(await verdict(oldToken, options)).toBe("accepted");
     expect(server.requests).toBe(2);
 
     // The old key is retired; the set held is up to 10 minutes old before it is fetched again.
     server.answer({ keys: [next.jwk] });
-    expect(await codeOf(oldToken, options)).toBe("accepted");
+    expect(await verdict(oldToken, options)).toBe("accepted");
     vi.setSystemTime(Date.now() + 11 * 60_000);
-    expect(await codeOf(oldToken, options)).toBe("ERR_TOKEN_KEY_UNKNOWN");
-    expect(await codeOf(newToken, options)).toBe("accepted");
+    expect(await verdict(oldToken, options)).toBe("ERR_TOKEN_KEY_UNKNOWN");
+    expect(await verdict(newToken, options)).toBe("accepted");
   });
 });
 
@@ -155,10 +145,10 @@ describe("another issuer's tokens: RS256, typ JWT, no jti", () => {
 
   it("is accepted only with algorithms [RS256] and typ null", async () => {
     const { server, token, checks } = await thirdParty();
-    expect(await codeOf(token, { jwksUrl: server.url, ...checks })).toBe("ERR_TOKEN_ALG_NOT_ALLOWED");
-    expect(await codeOf(token, { jwksUrl: server.url, ...checks, algorithms: ["RS256"] })).toBe("ERR_TOKEN_TYPE_INVALID");
+    expect(await verdict(token, { jwksUrl: server.url, ...checks })).toBe("ERR_TOKEN_ALG_NOT_ALLOWED");
+    expect(await verdict(token, { jwksUrl: server.url, ...checks, algorithms: ["RS256"] })).toBe("ERR_TOKEN_TYPE_INVALID");
     // A typ of its own still asks for jti: only null drops the access-token profile.
-    expect(await codeOf(token, { jwksUrl: server.url, ...checks, algorithms: ["RS256"], typ: "JWT" })).toBe("ERR_TOKEN_CLAIM_INVALID");
+    expect(await verdict(token, { jwksUrl: server.url, ...checks, algorithms: ["RS256"], typ: "JWT" })).toBe("ERR_TOKEN_CLAIM_INVALID");
     const claims = await verifyAccessToken(token, { jwksUrl: server.url, ...checks, algorithms: ["RS256"], typ: null });
     expect(claims).toMatchObject({ sub: "auth0|42", scope: "orders:read", azp: "spa" });
     expect(claims.jti).toBeUndefined();
@@ -171,14 +161,14 @@ describe("another issuer's tokens: RS256, typ JWT, no jti", () => {
     const options: VerifyOptions = { jwksUrl: server.url, ...checks, algorithms: ["RS256"], typ: null };
     const sign = (claims: Record<string, unknown>, omit: string[] = []) =>
       signWith(rsa, { header: { typ: "JWT" }, claims: { iss: checks.issuer, aud: "orders", jti: undefined, ...claims }, omit });
-    expect(await codeOf(await sign({}), options)).toBe("accepted");
-    expect(await codeOf(await sign({ iss: "https://evil.example/" }), options)).toBe("ERR_TOKEN_CLAIM_INVALID");
-    expect(await codeOf(await sign({ aud: "billing" }), options)).toBe("ERR_TOKEN_CLAIM_INVALID");
-    expect(await codeOf(await sign({ exp: Math.floor(Date.now() / 1000) - 60 }), options)).toBe("ERR_TOKEN_EXPIRED");
-    expect(await codeOf(await sign({}, ["iat"]), options)).toBe("ERR_TOKEN_CLAIM_INVALID");
-    expect(await codeOf(await sign({}, ["sub"]), options)).toBe("ERR_TOKEN_CLAIM_INVALID");
-    expect(await codeOf(await sign({ jti: 7 }), options)).toBe("ERR_TOKEN_CLAIM_INVALID");
-    expect(await codeOf(await signWith(rsa, { header: { typ: undefined }, claims: { iss: checks.issuer, aud: "orders" } }), options)).toBe("accepted");
+    expect(await verdict(await sign({}), options)).toBe("accepted");
+    expect(await verdict(await sign({ iss: "https://evil.example/" }), options)).toBe("ERR_TOKEN_CLAIM_INVALID");
+    expect(await verdict(await sign({ aud: "billing" }), options)).toBe("ERR_TOKEN_CLAIM_INVALID");
+    expect(await verdict(await sign({ exp: Math.floor(Date.now() / 1000) - 60 }), options)).toBe("ERR_TOKEN_EXPIRED");
+    expect(await verdict(await sign({}, ["iat"]), options)).toBe("ERR_TOKEN_CLAIM_INVALID");
+    expect(await verdict(await sign({}, ["sub"]), options)).toBe("ERR_TOKEN_CLAIM_INVALID");
+    expect(await verdict(await sign({ jti: 7 }), options)).toBe("ERR_TOKEN_CLAIM_INVALID");
+    expect(await verdict(await signWith(rsa, { header: { typ: undefined }, claims: { iss: checks.issuer, aud: "orders" } }), options)).toBe("accepted");
   });
 
   it("refuses an RSA key under 2048 bits as unusable, not with a 500", async () => {
@@ -192,7 +182,7 @@ describe("another issuer's tokens: RS256, typ JWT, no jti", () => {
     const input = `${part({ alg: "RS256", typ: "at+jwt", kid: "weak" })}.${part({ iss: "tessera", aud: "tessera", sub: "u", iat: now, exp: now + 60, jti: "j" })}`;
     const signature = new Uint8Array(await crypto.subtle.sign(rsa, weak.privateKey, new TextEncoder().encode(input)));
     const token = `${input}.${base64url.encode(signature)}`;
-    expect(await codeOf(token, { jwksUrl: server.url, ...checks, algorithms: ["RS256"] })).toBe("ERR_TOKEN_KEYS_UNAVAILABLE");
+    expect(await verdict(token, { jwksUrl: server.url, ...checks, algorithms: ["RS256"] })).toBe("ERR_TOKEN_KEYS_UNAVAILABLE");
   });
 });
 
@@ -215,14 +205,14 @@ describe("a key set that cannot be had: ERR_TOKEN_KEYS_UNAVAILABLE", () => {
   }
 
   it.each(cases)("when %s", async (_what, url) => {
-    expect(await codeOf(await signWith(ed25519), { jwksUrl: await url(), ...checks })).toBe("ERR_TOKEN_KEYS_UNAVAILABLE");
+    expect(await verdict(await signWith(ed25519), { jwksUrl: await url(), ...checks })).toBe("ERR_TOKEN_KEYS_UNAVAILABLE");
   });
 
   it("when it does not answer within 5 s", async () => {
     const server = await startJwksServer("hang");
     servers.push(server);
     const started = Date.now();
-    expect(await codeOf(await signWith(ed25519), { jwksUrl: server.url, ...checks })).toBe("ERR_TOKEN_KEYS_UNAVAILABLE");
+    expect(await verdict(await signWith(ed25519), { jwksUrl: server.url, ...checks })).toBe("ERR_TOKEN_KEYS_UNAVAILABLE");
     expect(Date.now() - started).toBeGreaterThanOrEqual(4_900);
   }, 15_000);
 
@@ -271,13 +261,13 @@ describe("a public key never verifies a token of another algorithm family", () =
     for (const secret of forms) {
       for (const kid of [p256.kid, ed25519.kid]) {
         const token = await rawSignedToken({ alg: "HS256", typ: "at+jwt", kid }, claims, secret.padEnd(32, "\0"));
-        expect(await codeOf(token, options())).toBe("ERR_TOKEN_ALG_NOT_ALLOWED");
+        expect(await verdict(token, options())).toBe("ERR_TOKEN_ALG_NOT_ALLOWED");
       }
     }
     const raw = await new SignJWT(claims)
       .setProtectedHeader({ alg: "HS256", typ: "at+jwt", kid: ed25519.kid })
       .sign(base64url.decode(ed25519.jwk.x!));
-    expect(await codeOf(raw, options())).toBe("ERR_TOKEN_ALG_NOT_ALLOWED");
+    expect(await verdict(raw, options())).toBe("ERR_TOKEN_ALG_NOT_ALLOWED");
   });
 
   it("alg none, and an algorithm not on the list", async () => {
@@ -286,30 +276,30 @@ describe("a public key never verifies a token of another algorithm family", () =
       { alg: "none", typ: "at+jwt", kid: ed25519.kid },
       { iss: "tessera", aud: "tessera", sub: "admin", iat: now, exp: now + 60, jti: "x" },
     );
-    expect(await codeOf(none, options())).toBe("ERR_TOKEN_ALG_NOT_ALLOWED");
+    expect(await verdict(none, options())).toBe("ERR_TOKEN_ALG_NOT_ALLOWED");
     const p384 = await issuerKey("ES384");
     const wide = { jwks: { keys: [p384.jwk] }, ...checks };
-    expect(await codeOf(await signWith(p384), wide)).toBe("ERR_TOKEN_ALG_NOT_ALLOWED");
-    expect(await codeOf(await signWith(p384), { ...wide, algorithms: ["ES384"] })).toBe("accepted");
+    expect(await verdict(await signWith(p384), wide)).toBe("ERR_TOKEN_ALG_NOT_ALLOWED");
+    expect(await verdict(await signWith(p384), { ...wide, algorithms: ["ES384"] })).toBe("accepted");
   });
 
   it("a key of the wrong type under a kid, another key's signature, no kid, an unknown kid", async () => {
-    expect(await codeOf(await signWith(ed25519, { header: { kid: p256.kid } }), options())).toBe("ERR_TOKEN_KEY_UNKNOWN");
+    expect(await verdict(await signWith(ed25519, { header: { kid: p256.kid } }), options())).toBe("ERR_TOKEN_KEY_UNKNOWN");
     const impostor = await issuerKey("EdDSA");
-    expect(await codeOf(await signWith(impostor, { header: { kid: ed25519.kid } }), options())).toBe("ERR_TOKEN_SIGNATURE_INVALID");
-    expect(await codeOf(await signWith(ed25519, { header: { kid: undefined } }), options())).toBe("ERR_TOKEN_KEY_UNKNOWN");
-    expect(await codeOf(await signWith(impostor), options())).toBe("ERR_TOKEN_KEY_UNKNOWN");
+    expect(await verdict(await signWith(impostor, { header: { kid: ed25519.kid } }), options())).toBe("ERR_TOKEN_SIGNATURE_INVALID");
+    expect(await verdict(await signWith(ed25519, { header: { kid: undefined } }), options())).toBe("ERR_TOKEN_KEY_UNKNOWN");
+    expect(await verdict(await signWith(impostor), options())).toBe("ERR_TOKEN_KEY_UNKNOWN");
   });
 
   it("an embedded jwk header is ignored: only the key set is trusted", async () => {
     const attacker = await issuerKey("EdDSA");
     const token = await signWith(attacker, { header: { kid: ed25519.kid, jwk: attacker.jwk as never } });
-    expect(await codeOf(token, options())).toBe("ERR_TOKEN_SIGNATURE_INVALID");
+    expect(await verdict(token, options())).toBe("ERR_TOKEN_SIGNATURE_INVALID");
   });
 
   it("a wrong or missing typ by default", async () => {
-    expect(await codeOf(await signWith(ed25519, { header: { typ: "JWT" } }), options())).toBe("ERR_TOKEN_TYPE_INVALID");
-    expect(await codeOf(await signWith(ed25519, { header: { typ: undefined } }), options())).toBe("ERR_TOKEN_TYPE_INVALID");
+    expect(await verdict(await signWith(ed25519, { header: { typ: "JWT" } }), options())).toBe("ERR_TOKEN_TYPE_INVALID");
+    expect(await verdict(await signWith(ed25519, { header: { typ: undefined } }), options())).toBe("ERR_TOKEN_TYPE_INVALID");
   });
 });
 

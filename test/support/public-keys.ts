@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type JWK, type JWTHeaderParameters } from "jose";
+import { accessTokenClaims } from "./tokens.js";
 
 /** A signing key of a test issuer, with the public JWK a key set publishes for it. */
 export interface IssuerKey {
@@ -27,21 +28,8 @@ export interface SignOptions {
 
 /** Signs an access token with `key` exactly as told: Tessera's claims and header unless changed. */
 export async function signWith(key: IssuerKey, options: SignOptions = {}): Promise<string> {
-  const now = Math.floor(Date.now() / 1000);
-  const claims: Record<string, unknown> = {
-    iss: "tessera",
-    aud: "tessera",
-    sub: "user-1",
-    client_id: "tessera",
-    iat: now,
-    exp: now + 300,
-    jti: crypto.randomUUID(),
-    sid: "session-1",
-    role: "user",
-    scope: "read write",
-    ...options.claims,
-  };
-  for (const name of options.omit ?? []) delete claims[name];
+  // A fresh jti each: tests count what reaches the key set, and a repeated token is a cache hit.
+  const claims = accessTokenClaims({ jti: crypto.randomUUID(), ...options.claims }, options.omit);
   const header = { alg: key.alg, typ: "at+jwt", kid: key.kid, ...options.header } as JWTHeaderParameters;
   for (const [k, v] of Object.entries(header)) if (v === undefined) delete (header as Record<string, unknown>)[k];
   return new SignJWT(claims).setProtectedHeader(header).sign(key.privateKey);
