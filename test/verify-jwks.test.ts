@@ -289,6 +289,9 @@ describe("a public key never verifies a token of another algorithm family", () =
     expect(await verdict(await signWith(impostor, { header: { kid: ed25519.kid } }), options())).toBe("ERR_TOKEN_SIGNATURE_INVALID");
     expect(await verdict(await signWith(ed25519, { header: { kid: undefined } }), options())).toBe("ERR_TOKEN_KEY_UNKNOWN");
     expect(await verdict(await signWith(impostor), options())).toBe("ERR_TOKEN_KEY_UNKNOWN");
+    // Two keys under one kid (RFC 7517 asks for distinct ones): which one is meant cannot be told.
+    const ambiguous = { jwks: { keys: [ed25519.jwk, { ...impostor.jwk, kid: ed25519.kid }] }, ...checks };
+    expect(await verdict(await signWith(ed25519), ambiguous)).toBe("ERR_TOKEN_KEY_UNKNOWN");
   });
 
   it("an embedded jwk header is ignored: only the key set is trusted", async () => {

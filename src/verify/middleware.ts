@@ -113,10 +113,12 @@ export interface RequireAuthMiddleware extends MiddlewareHandler {
 /**
  * Hono middleware that accepts only a valid Tessera access token from the
  * `Authorization` header and sets `c.get("auth")`. Throws `TypeError` at
- * construction on a key shorter than 32 bytes.
+ * construction on bad options: no key source or two, a key shorter than 32
+ * bytes, a key set holding a private key, an HS* algorithm beside a key set.
  *
  * @example
  * app.use("/api/*", requireAuth({ secret: env.JWT_SECRET, issuer: "tessera", audience: "orders" }));
+ * app.use("/api/*", requireAuth({ jwksUrl: "https://auth.example.com/.well-known/jwks.json", issuer: "tessera", audience: "orders" }));
  */
 export function requireAuth(options: RequireAuthOptions): RequireAuthMiddleware {
   return bearerAuthentication(createCachingVerifier(settingsFrom(options), toVerifiedToken), options.realm);
