@@ -1,8 +1,15 @@
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
+  // examples/ import the package by name, as a sibling service does; run them against the source.
+  resolve: {
+    alias: {
+      "tessera/verify": new URL("./src/verify/index.ts", import.meta.url).pathname,
+      "tessera/testing": new URL("./src/testing/index.ts", import.meta.url).pathname,
+    },
+  },
   test: {
-    include: ["test/**/*.test.ts"],
+    include: ["test/**/*.test.ts", "examples/**/*.test.ts"],
     exclude: ["test/workers/**", "test/e2e/**", "node_modules/**"],
     testTimeout: 20_000,
     hookTimeout: 30_000,

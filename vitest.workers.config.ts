@@ -9,7 +9,8 @@ export default defineConfig(async () => {
   const migrations = await readD1Migrations(new URL("./migrations", import.meta.url).pathname);
   return {
     plugins: [
-      cloudflareTest({
+      // A function, so the bindings can carry what the global setup's JWKS server provides.
+      cloudflareTest(({ inject }) => ({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
           // Override wrangler.toml's [vars]: a test key and cheap argon2id (real hashes, test speed).
@@ -19,15 +20,19 @@ export default defineConfig(async () => {
             ARGON2_MEMORY_KIB: "64",
             ARGON2_ITERATIONS: "1",
             ARGON2_PARALLELISM: "1",
+            JWKS_URL: inject("jwksUrl"),
+            JWKS_SIGNING_KEY: inject("jwksSigningKey"),
           },
         },
-      }),
+      })),
     ],
     // As in wrangler.toml [alias]: the suite runs the slim hash-wasm that the bundle ships.
     resolve: { alias: { "hash-wasm": new URL("./src/worker/wasm/hash-wasm.mjs", import.meta.url).pathname } },
     test: {
       include: ["test/workers/**/*.test.ts"],
       setupFiles: ["./test/workers/apply-migrations.ts"],
+      // Runs in Node: a JWKS endpoint on 127.0.0.1 for the sibling tests' jwksUrl.
+      globalSetup: ["./test/support/workers-jwks-server.ts"],
       testTimeout: 20_000,
       hookTimeout: 30_000,
       // Audit events are one JSON line each on stdout by design; keep them out of the test output.

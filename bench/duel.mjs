@@ -9,7 +9,7 @@
 //   npm run bench:duel -- servers/tessera-verify.mjs servers/hono-header-middleware.mjs
 //
 // BENCH_DUEL_ROUNDS (default 6) recorded rounds after one warm-up round, BENCH_HTTP_SECONDS
-// (default 4) per round.
+// (default 4) per round; BENCH_TOKEN_ALG=EdDSA sends EdDSA tokens (for the *-eddsa servers).
 import { execSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { runChild, startServer } from "./lib/child.mjs";
@@ -22,6 +22,7 @@ if (!a || !b || !["reused", "fresh"].includes(scenario)) {
 }
 const ROUNDS = Number(process.env.BENCH_DUEL_ROUNDS ?? 6);
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 4);
+const ALG = process.env.BENCH_TOKEN_ALG ?? "HS256";
 
 // The Tessera servers load the built package.
 execSync("npm run build", { cwd: fileURLToPath(new URL("..", import.meta.url)), stdio: ["ignore", "ignore", "inherit"] });
@@ -32,7 +33,7 @@ try {
   for (let round = 0; round <= ROUNDS; round++) {
     const cpuBefore = await Promise.all(servers.map((s) => s.cpuMicros()));
     const loads = await Promise.all(
-      servers.map((s) => runChild("load/autocannon-run.mjs", { cpu: 1, port: s.port, scenario, duration: SECONDS, warmup: 1, tokenCount: 60_000 })),
+      servers.map((s) => runChild("load/autocannon-run.mjs", { cpu: 1, port: s.port, scenario, alg: ALG, duration: SECONDS, warmup: 1, tokenCount: 60_000 })),
     );
     const cpuAfter = await Promise.all(servers.map((s) => s.cpuMicros()));
     const perRequest = loads.map((l, i) => (cpuAfter[i] - cpuBefore[i]) / (l.requests + l.warmupRequests));
@@ -51,6 +52,6 @@ try {
   await Promise.all(servers.map((s) => s.stop()));
 }
 const spread = (values) => `${Math.min(...values).toFixed(3)}–${Math.max(...values).toFixed(3)}`;
-console.log(`${a} relative to ${b}, ${scenario} token, ${ROUNDS} rounds of ${SECONDS} s:`);
+console.log(`${a} relative to ${b}, ${scenario} ${ALG} token, ${ROUNDS} rounds of ${SECONDS} s:`);
 console.log(`  CPU per request: ${median(cpuRatios).toFixed(3)} (rounds ${spread(cpuRatios)})`);
 console.log(`  req/s:           ${median(rpsRatios).toFixed(3)} (rounds ${spread(rpsRatios)}; the scheduler's share of the core moves this one more)`);

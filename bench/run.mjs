@@ -55,27 +55,33 @@ const servers = {
   honoHeaderHandler: "servers/hono-header-handler.mjs",
   fastifyJwt: "servers/fastify-jwt.mjs",
   honoJose: "servers/hono-jose.mjs",
+  tesseraProtectEdDSA: "servers/tessera-protect-eddsa.mjs",
+  honoJoseEdDSA: "servers/hono-jose-eddsa.mjs",
 };
+// The servers that verify EdDSA tokens (a key set, or the public key); the others verify HS256.
+const tokenAlg = (name) => (name.endsWith("EdDSA") ? "EdDSA" : "HS256");
 // Each scenario's servers run back to back, and every target's pair side by side; the order
 // flips every round, so drift in the machine's speed falls on both sides of a pair alike.
 const scenarioOrder = {
-  reused: ["honoHeaderMiddleware", "tesseraRequireAuth", "honoHelloNoAuth", "tesseraProtect", "fastifyJwt", "honoHeaderHandler", "honoNoopMiddleware", "honoJose"],
-  fresh: ["tesseraRequireAuth", "honoJose", "tesseraProtect", "fastifyJwt"],
+  reused: ["honoHeaderMiddleware", "tesseraRequireAuth", "honoHelloNoAuth", "tesseraProtect", "fastifyJwt", "honoHeaderHandler", "honoNoopMiddleware", "honoJose", "tesseraProtectEdDSA"],
+  fresh: ["tesseraRequireAuth", "honoJose", "tesseraProtect", "fastifyJwt", "tesseraProtectEdDSA", "honoJoseEdDSA"],
 };
 const inRoundOrder = (list, round) => (round % 2 === 1 ? list : [...list].reverse());
 const running = Object.fromEntries(
   await Promise.all(Object.entries(servers).map(async ([name, script]) => [name, await startServer(script, { cpu: SERVER_CPU })])),
 );
 // Every peer must really verify: a valid token passes, a tampered one is refused.
-const [probeToken] = mintTokens(1);
 // The signature's first character changes (its last one holds padding bits that may not count).
-const signatureAt = probeToken.lastIndexOf(".") + 1;
-const tampered = `${probeToken.slice(0, signatureAt)}${probeToken[signatureAt] === "A" ? "B" : "A"}${probeToken.slice(signatureAt + 1)}`;
+const tamper = (token) => {
+  const at = token.lastIndexOf(".") + 1;
+  return `${token.slice(0, at)}${token[at] === "A" ? "B" : "A"}${token.slice(at + 1)}`;
+};
 const verifiesTokens = {};
 for (const [name, srv] of Object.entries(running)) {
+  const [probeToken] = mintTokens(1, { alg: tokenAlg(name) });
   const status = async (token) =>
     (await fetch(`http://${HOST}:${srv.port}${PROTECTED_PATH}`, { headers: { authorization: `Bearer ${token}` } })).status;
-  verifiesTokens[name] = { valid: await status(probeToken), tampered: await status(tampered) };
+  verifiesTokens[name] = { valid: await status(probeToken), tampered: await status(tamper(probeToken)) };
 }
 const rounds = {};
 try {
@@ -90,6 +96,7 @@ try {
           cpu: LOAD_CPU,
           port: running[name].port,
           scenario,
+          alg: tokenAlg(name),
           duration: HTTP_SECONDS,
           warmup: WARMUP_SECONDS,
           tokenCount: 60_000,
@@ -294,6 +301,9 @@ const rows = [
   { item: 2, figure: `protected GET, one token reused, ${MIDDLEWARE}`, value: http.tesseraRequireAuth.reused.rps, unit: "req/s", ...httpRatio("tesseraRequireAuth", "reused", "honoHelloNoAuth"), versus: "hono hello, no auth", target: "(≥ 0.85)", pass: (r) => r >= 0.85 },
   { item: 2, figure: `protected GET, one token reused, ${MIDDLEWARE}`, value: http.tesseraRequireAuth.reused.rps, unit: "req/s", ...httpRatio("tesseraRequireAuth", "reused", "fastifyJwt"), versus: "fastify + @fastify/jwt", target: "(≥ 1.3)", pass: (r) => r >= 1.3 },
   { item: 2, figure: `protected GET, fresh token each request, ${MIDDLEWARE}`, value: http.tesseraRequireAuth.fresh.rps, unit: "req/s", ...httpRatio("tesseraRequireAuth", "fresh", "honoJose"), versus: "hono + plain jose", target: "(≥ 0.8)", pass: (r) => r >= 0.8 },
+  { item: 2, figure: `EdDSA (jwks): protected GET, one token reused, ${PROTECT}`, value: http.tesseraProtectEdDSA.reused.rps, unit: "req/s", ...httpRatio("tesseraProtectEdDSA", "reused", "honoHelloNoAuth"), versus: "hono hello, no auth", target: "≥ 0.85", pass: (r) => r >= 0.85 },
+  { item: 2, figure: `EdDSA (jwks): protected GET, fresh token each request, ${PROTECT}`, value: http.tesseraProtectEdDSA.fresh.rps, unit: "req/s", ...httpRatio("tesseraProtectEdDSA", "fresh", "honoJoseEdDSA"), versus: "hono + plain jose, same Ed25519 key", target: "≥ 0.8", pass: (r) => r >= 0.8 },
+  { item: 2, figure: "hono + plain jose, Ed25519 (fresh)", value: http.honoJoseEdDSA.fresh.rps, unit: "req/s", ratio: null, versus: "", target: "", pass: null },
   { item: 2, figure: `protected GET, one token reused, ${PROTECT}`, value: http.tesseraProtect.reused.rps, unit: "req/s", ...httpRatio("tesseraProtect", "reused", "honoJose"), versus: "hono + plain jose", target: "", pass: null },
   { item: 2, figure: `protected GET, fresh token each request, ${PROTECT}`, value: http.tesseraProtect.fresh.rps, unit: "req/s", ...httpRatio("tesseraProtect", "fresh", "fastifyJwt"), versus: "fastify + @fastify/jwt", target: "", pass: null },
   { item: 2, figure: `protected GET, one token reused, ${MIDDLEWARE}`, value: http.tesseraRequireAuth.reused.rps, unit: "req/s", ...httpRatio("tesseraRequireAuth", "reused", "honoNoopMiddleware"), versus: "hono + one no-op middleware (control)", target: "", pass: null },

@@ -1,4 +1,5 @@
-// Closed-loop HTTP load with autocannon, in its own process. Scenarios:
+// Closed-loop HTTP load with autocannon, in its own process. Tokens are HS256, or EdDSA when the
+// job says `alg: "EdDSA"`. Scenarios:
 //  reused  — one token on every request;
 //  fresh   — a never-seen token on every request (pre-minted, rotated through setupRequest);
 //  refresh — the refresh grant, each connection following its own rotation chain;
@@ -14,11 +15,11 @@ import { mintTokens } from "../lib/tokens.mjs";
 function requestsFor(job) {
   switch (job.scenario) {
     case "reused": {
-      const token = job.token ?? mintTokens(1)[0];
+      const token = job.token ?? mintTokens(1, { alg: job.alg })[0];
       return { requests: [{ method: "GET", path: PROTECTED_PATH, headers: { authorization: `Bearer ${token}` } }] };
     }
     case "fresh": {
-      const tokens = mintTokens(job.tokenCount);
+      const tokens = mintTokens(job.tokenCount, { alg: job.alg });
       let next = 0;
       const state = { wrapped: false };
       return {

@@ -5,6 +5,8 @@ export {
   verifyAccessToken,
   type AccessTokenClaims,
   type AccessTokenVerifier,
+  type KeySourceOptions,
+  type TokenChecks,
   type VerifyOptions,
 } from "./verify-access-token.js";
 export {

@@ -1,4 +1,6 @@
-import { base64url } from "jose";
+import { base64url, type JWSHeaderParameters } from "jose";
+import { AccessTokenError } from "./access-token-error.js";
+import type { KeySource } from "./key-source.js";
 
 /**
  * The shortest HMAC key accepted anywhere, by the service's configuration and by `tessera/verify`:
@@ -27,19 +29,23 @@ export interface SigningKey {
 }
 
 /**
- * Every key the service or a verifier holds, imported once. The first key signs, all verify.
- * The shape does not assume HMAC: each key carries its algorithm, so asymmetric keys fit beside.
+ * Keys imported once, each with its algorithm, as a key source: the key is chosen by `kid`, and
+ * used only with its own algorithm. Nothing here assumes HMAC, so asymmetric public keys fit too.
  */
-export interface KeyRing {
+export interface VerificationRing extends KeySource {
   /** The algorithms a token may name: exactly those of the ring's keys. */
   algorithms: readonly string[];
-  signing: SigningKey;
   byKid: ReadonlyMap<string, VerificationKey>;
   /**
    * Each key with the start of every token signed with it: the encoded protected header and its
    * dot. A token that starts with it names that key, so the verifier can hand jose the key.
    */
   byHeader: readonly (readonly [prefix: string, key: CryptoKey])[];
+}
+
+/** Every key the service holds, imported once. The first key signs, all verify. */
+export interface KeyRing extends VerificationRing {
+  signing: SigningKey;
 }
 
 /** An HMAC-SHA256 over UTF-8 text answered as base64url; Node passes a synchronous `node:crypto` one. */
@@ -104,11 +110,6 @@ export async function createHmacKeyRing(
       return { kid: await keyId(bytes), alg, key, bytes };
     }),
   );
-  const byKid = new Map<string, VerificationKey>();
-  for (const { kid, key } of entries) if (!byKid.has(kid)) byKid.set(kid, { kid, alg, key });
-  const byHeader = [...byKid.values()].map(
-    ({ kid, key }) => [`${base64url.encode(accessTokenHeader(alg, kid))}.`, key] as const,
-  );
   const first = entries[0]!;
   const { hmacSha256 } = options;
   const signing: SigningKey = {
@@ -117,5 +118,43 @@ export async function createHmacKeyRing(
     encodedHeader: base64url.encode(accessTokenHeader(alg, first.kid)),
     sign: hmacSha256 ? (input) => hmacSha256(first.bytes, input) : webHmacSha256(first.key),
   };
-  return { algorithms: [alg], signing, byKid, byHeader };
+  return { ...createVerificationRing(entries.map(({ kid, key }) => ({ kid, alg, key }))), signing };
+}
+
+function noKey(code: "ERR_TOKEN_KEY_UNKNOWN" | "ERR_TOKEN_ALG_NOT_ALLOWED", message: string): never {
+  throw new AccessTokenError(code, message);
+}
+
+/**
+ * A key source over keys already imported: HMAC keys, or public keys of any algorithm jose
+ * verifies (the service's own Ed25519 or P-256 keys). The first key with a given `kid` wins.
+ *
+ * @example
+ * const ring = createVerificationRing([{ kid: thumbprint, alg: "EdDSA", key: publicKey }]);
+ * const verifier = createCachingVerifier({ keys: ring, issuer: "tessera", audience: "api" }, (c) => c);
+ */
+export function createVerificationRing(keys: readonly VerificationKey[]): VerificationRing {
+  if (keys.length === 0) throw new TypeError("a key ring needs at least one key");
+  const byKid = new Map<string, VerificationKey>();
+  for (const { kid, alg, key } of keys) if (!byKid.has(kid)) byKid.set(kid, { kid, alg, key });
+  const byHeader = [...byKid.values()].map(
+    ({ kid, alg, key }) => [`${base64url.encode(accessTokenHeader(alg, kid))}.`, key] as const,
+  );
+  return {
+    algorithms: [...new Set([...byKid.values()].map((k) => k.alg))],
+    byKid,
+    byHeader,
+    keyForToken(token) {
+      for (const [prefix, key] of byHeader) if (token.startsWith(prefix)) return key;
+      return undefined;
+    },
+    keyForHeader(header: JWSHeaderParameters) {
+      if (typeof header.kid !== "string") noKey("ERR_TOKEN_KEY_UNKNOWN", "token has no key id");
+      const found = byKid.get(header.kid);
+      if (!found) noKey("ERR_TOKEN_KEY_UNKNOWN", "unknown key id");
+      // A key is used with its own algorithm only, whatever else the allow-list holds.
+      if (found.alg !== header.alg) noKey("ERR_TOKEN_ALG_NOT_ALLOWED", "algorithm not allowed");
+      return found.key;
+    },
+  };
 }

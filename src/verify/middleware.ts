@@ -29,19 +29,19 @@ declare module "hono" {
   }
 }
 
-export interface RequireAuthOptions extends VerifyOptions {
+export type RequireAuthOptions = VerifyOptions & {
   /** `realm` of the `WWW-Authenticate` challenge (default "tessera"). */
   realm?: string;
-}
+};
 
 const MAX_AUTHORIZATION_LENGTH = 8192;
 
-function problem(status: number, error: string, description: string, challenge: string): HTTPException {
+function problem(status: number, error: string, description: string, challenge: string, cause?: unknown): HTTPException {
   const res = new Response(JSON.stringify({ error, error_description: description }), {
     status,
     headers: { "Content-Type": "application/json; charset=UTF-8", "WWW-Authenticate": challenge },
   });
-  return new HTTPException(status as 401 | 403, { res, message: description });
+  return new HTTPException(status as 401 | 403, { res, message: description, cause });
 }
 
 /** 401 for a request that carries no bearer credentials (RFC 6750 §3.1: no error attribute). */
@@ -49,9 +49,13 @@ export function missingCredentials(realm = "tessera"): HTTPException {
   return problem(401, "invalid_token", "Authentication is required.", `Bearer realm="${realm}"`);
 }
 
-/** 401 for a bearer token that is malformed, expired, revoked or otherwise unacceptable. */
-export function invalidToken(description = "The access token is invalid or expired."): HTTPException {
-  return problem(401, "invalid_token", description, 'Bearer error="invalid_token"');
+/**
+ * 401 for a bearer token that is malformed, expired, revoked or otherwise unacceptable. `cause`
+ * (the `AccessTokenError`) rides on the exception for an `onError` to log; it never reaches the
+ * client.
+ */
+export function invalidToken(description = "The access token is invalid or expired.", cause?: unknown): HTTPException {
+  return problem(401, "invalid_token", description, 'Bearer error="invalid_token"', cause);
 }
 
 /** 403 for an authenticated caller whose role or scope is not enough. */
@@ -111,10 +115,12 @@ export interface RequireAuthMiddleware extends MiddlewareHandler {
 /**
  * Hono middleware that accepts only a valid Tessera access token from the
  * `Authorization` header and sets `c.get("auth")`. Throws `TypeError` at
- * construction on a key shorter than 32 bytes.
+ * construction on bad options: no key source or two, a key shorter than 32
+ * bytes, a key set holding a private key, an HS* algorithm beside a key set.
  *
  * @example
  * app.use("/api/*", requireAuth({ secret: env.JWT_SECRET, issuer: "tessera", audience: "orders" }));
+ * app.use("/api/*", requireAuth({ jwksUrl: "https://auth.example.com/.well-known/jwks.json", issuer: "tessera", audience: "orders" }));
  */
 export function requireAuth(options: RequireAuthOptions): RequireAuthMiddleware {
   return bearerAuthentication(createCachingVerifier(settingsFrom(options), toVerifiedToken), options.realm);
@@ -128,8 +134,11 @@ export function requireAuth(options: RequireAuthOptions): RequireAuthMiddleware 
  * const auth = bearerAuthentication(createCachingVerifier({ keys, issuer, audience }, toVerifiedToken));
  */
 export function bearerAuthentication(verifier: CachingVerifier<VerifiedToken>, realm = "tessera"): RequireAuthMiddleware {
+  // Every AccessTokenError is a 401, ERR_TOKEN_KEYS_UNAVAILABLE included: the token could not be
+  // verified, which is what 401 says (RFC 6750), and a 503 would tell any caller without a
+  // valid token that the key set is out of reach. An onError wanting 503 reads the cause's code.
   function refuse(e: unknown): never {
-    if (e instanceof AccessTokenError) throw invalidToken();
+    if (e instanceof AccessTokenError) throw invalidToken(undefined, e);
     throw e;
   }
   async function verifyThenCall<R>(c: Context, next: Next, token: string, then: (c: Context, next: Next) => R): Promise<Awaited<R>> {

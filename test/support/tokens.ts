@@ -1,5 +1,7 @@
 import { base64url, SignJWT, type JWTHeaderParameters } from "jose";
+import { AccessTokenError } from "../../src/verify/access-token-error.js";
 import { keyId } from "../../src/verify/key-ring.js";
+import { verifyAccessToken, type VerifyOptions } from "../../src/verify/verify-access-token.js";
 
 const encoder = new TextEncoder();
 
@@ -15,10 +17,10 @@ export interface CraftOptions {
   alg?: "HS256" | "HS384" | "HS512";
 }
 
-/** Signs a token exactly as told, for attack tests: nothing here is validated. */
-export async function craftToken(options: CraftOptions): Promise<string> {
+/** A user token's claims, issued now for 300 s, with `claims` replacing any and `omit` left out. */
+export function accessTokenClaims(claims: Record<string, unknown> = {}, omit: string[] = []): Record<string, unknown> {
   const now = Math.floor(Date.now() / 1000);
-  const claims: Record<string, unknown> = {
+  const all: Record<string, unknown> = {
     iss: "tessera",
     aud: "tessera",
     sub: "user-1",
@@ -29,9 +31,26 @@ export async function craftToken(options: CraftOptions): Promise<string> {
     sid: "session-1",
     role: "user",
     scope: "read write",
-    ...options.claims,
+    ...claims,
   };
-  for (const name of options.omit ?? []) delete claims[name];
+  for (const name of omit) delete all[name];
+  return all;
+}
+
+/** "accepted", or the code of the AccessTokenError the token is refused with. */
+export async function verdict(token: string, options: VerifyOptions): Promise<string> {
+  try {
+    await verifyAccessToken(token, options);
+  } catch (e) {
+    if (e instanceof AccessTokenError) return e.code;
+    throw e;
+  }
+  return "accepted";
+}
+
+/** Signs a token exactly as told, for attack tests: nothing here is validated. */
+export async function craftToken(options: CraftOptions): Promise<string> {
+  const claims = accessTokenClaims(options.claims, options.omit);
   const alg = options.alg ?? "HS256";
   const header = { alg, typ: "at+jwt", kid: await kidOf(options.secret), ...options.header } as JWTHeaderParameters;
   for (const [k, v] of Object.entries(header)) if (v === undefined) delete (header as Record<string, unknown>)[k];

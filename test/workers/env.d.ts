@@ -12,5 +12,8 @@ declare namespace Cloudflare {
     ARGON2_MEMORY_KIB: string;
     ARGON2_ITERATIONS: string;
     ARGON2_PARALLELISM: string;
+    /** A JWKS endpoint on 127.0.0.1 (test/support/workers-jwks-server.ts) and its signing key, a private JWK. */
+    JWKS_URL: string;
+    JWKS_SIGNING_KEY: string;
   }
 }
