@@ -157,6 +157,8 @@ let rawRotationOneChain;
 let refreshRatio;
 let refreshOneChainRatio;
 let controlRatio;
+let clientGrant;
+let introspection;
 {
   // One set of chains per round, plus one for a warm-up run (JIT, statement cache, page cache).
   const srv = await startServer("servers/tessera-app.mjs", { env: { BENCH_REFRESH_CHAINS: String(REFRESH_CHAINS * (ROUNDS + 1)) }, cpu: SERVER_CPU });
@@ -165,6 +167,10 @@ let controlRatio;
   const controlRuns = [];
   const rawRuns = [];
   const rawOneChainRuns = [];
+  const clientGrantRuns = [];
+  const introspectRuns = [];
+  // Machine clients: the same process and rounds as the refresh grant they are compared with.
+  const asClient = { clientId: srv.clientId, clientSecret: srv.clientSecret };
   try {
     log("3. warm-up: POST /auth/token refresh grant");
     await runChild("load/autocannon-run.mjs", { cpu: LOAD_CPU, port: srv.port, scenario: "refresh", refreshTokens: chainsOf(ROUNDS), duration: WARMUP_SECONDS, warmup: 0 });
@@ -181,6 +187,14 @@ let controlRatio;
           log(`3. round ${round}/${ROUNDS}: POST /auth/token refresh grant`);
           refreshRuns.push(await runChild("load/autocannon-run.mjs", { cpu: LOAD_CPU, port: srv.port, scenario: "refresh", refreshTokens: chains, duration: HTTP_SECONDS, warmup: 0 }));
         },
+        clientCredentials: async () => {
+          log(`3. round ${round}/${ROUNDS}: POST /auth/token client_credentials grant`);
+          clientGrantRuns.push(await runChild("load/autocannon-run.mjs", { cpu: LOAD_CPU, port: srv.port, scenario: "client-credentials", ...asClient, duration: HTTP_SECONDS, warmup: 0 }));
+        },
+        introspect: async () => {
+          log(`3. round ${round}/${ROUNDS}: POST /auth/introspect, a user's access token`);
+          introspectRuns.push(await runChild("load/autocannon-run.mjs", { cpu: LOAD_CPU, port: srv.port, scenario: "introspect", ...asClient, token: srv.accessToken, duration: HTTP_SECONDS, warmup: 0 }));
+        },
         control: async () => {
           log(`3. round ${round}/${ROUNDS}: POST /auth/token, unsupported grant (control)`);
           controlRuns.push(await runChild("load/autocannon-run.mjs", { cpu: LOAD_CPU, port: srv.port, scenario: "unsupported-grant", duration: HTTP_SECONDS, warmup: 0 }));
@@ -190,7 +204,7 @@ let controlRatio;
           rawOneChainRuns.push(await runChild("raw-rotation.mjs", { cpu: SERVER_CPU, seconds: HTTP_SECONDS, chains: 1 }));
         },
       };
-      for (const step of inRoundOrder(["raw", "refresh", "control", "rawOneChain"], round)) await steps[step]();
+      for (const step of inRoundOrder(["clientCredentials", "raw", "refresh", "introspect", "control", "rawOneChain"], round)) await steps[step]();
     }
   } finally {
     await srv.stop();
@@ -198,6 +212,10 @@ let controlRatio;
   refreshRatio = pairedRatio(refreshRuns.map((r) => r.rps), rawRuns.map((r) => r.rps));
   refreshOneChainRatio = pairedRatio(refreshRuns.map((r) => r.rps), rawOneChainRuns.map((r) => r.rps));
   controlRatio = pairedRatio(controlRuns.map((r) => r.rps), rawRuns.map((r) => r.rps));
+  // Both must answer 200 every time (the introspected token stays active: its session is never revoked).
+  const machineRow = (runs) => ({ rps: median(runs.map((r) => r.rps)), rounds: runs.map((r) => Math.round(r.rps)), unexpected: runs.reduce((a, r) => a + r.errors + r.non2xx, 0), ...pairedRatio(runs.map((r) => r.rps), refreshRuns.map((r) => r.rps)) });
+  clientGrant = machineRow(clientGrantRuns);
+  introspection = machineRow(introspectRuns);
   refresh = { rps: median(refreshRuns.map((r) => r.rps)), rounds: refreshRuns.map((r) => Math.round(r.rps)), failed: refreshRuns.reduce((a, r) => a + r.failed, 0), errors: refreshRuns.reduce((a, r) => a + r.errors + r.non2xx, 0) };
   rawRotation = { rps: median(rawRuns.map((r) => r.rps)), rounds: rawRuns.map((r) => Math.round(r.rps)), chains: REFRESH_CHAINS };
   rawRotationOneChain = { rps: median(rawOneChainRuns.map((r) => r.rps)), rounds: rawOneChainRuns.map((r) => Math.round(r.rps)), chains: 1 };
@@ -319,6 +337,8 @@ const rows = [
   { item: 3, figure: "POST /auth/token refresh grant", value: refresh.rps, unit: "req/s", ...refreshOneChainRatio, versus: "raw better-sqlite3 rotation, one chain", target: "(≥ 0.4)", pass: (r) => r >= 0.4 },
   { item: 3, figure: `raw better-sqlite3 rotation transaction, ${rawRotation.chains} chains`, value: rawRotation.rps, unit: "rotations/s", ratio: null, versus: "", target: "", pass: null },
   { item: 3, figure: "raw better-sqlite3 rotation transaction, one chain", value: rawRotationOneChain.rps, unit: "rotations/s", ratio: null, versus: "", target: "", pass: null },
+  { item: 3, figure: "POST /auth/token client_credentials grant (Basic)", value: clientGrant.rps, unit: "req/s", ratio: clientGrant.ratio, low: clientGrant.low, high: clientGrant.high, perRound: clientGrant.perRound, versus: "refresh grant", target: "", pass: null },
+  { item: 3, figure: "POST /auth/introspect, a user's access token (Basic)", value: introspection.rps, unit: "req/s", ratio: introspection.ratio, low: introspection.low, high: introspection.high, perRound: introspection.perRound, versus: "refresh grant", target: "", pass: null },
   { item: 3, figure: "POST /auth/token, unsupported grant (control)", value: refreshControl.rps, unit: "req/s", ...controlRatio, versus: `raw better-sqlite3 rotation, ${rawRotation.chains} chains`, target: "", pass: null },
   { item: 4, figure: "protected GET corrected p99, idle", value: idle.p99, unit: "ms", ratio: null, versus: "", target: "", pass: null },
   { item: 4, figure: "protected GET corrected p99, 5 logins/s", value: loaded.p99, unit: "ms", ratio: loaded.p99 / idle.p99, versus: "idle p99", target: "≤ 2.5", pass: (r) => r <= 2.5 },
@@ -341,13 +361,14 @@ const checks = {
   non2xx: Object.fromEntries(Object.entries(http).map(([k, s]) => [k, Object.fromEntries(Object.entries(s).map(([sc, r]) => [sc, r.non2xx + r.errors]))])),
   refreshFailures: refresh.failed + refresh.errors,
   refreshControlUnexpected: refreshControl.unexpected,
+  machineClientNon2xx: { clientCredentials: clientGrant.unexpected, introspect: introspection.unexpected },
   loginNon2xx: logins.non2xx + logins.errors,
   openLoopStatusErrors: idle.statusErrors + loaded.statusErrors,
   loginsDuringLoaded: loaded.logins,
 };
 machine.loadAverageAtEnd = loadavg().map((l) => Number(l.toFixed(2)));
 const settings = { httpSeconds: HTTP_SECONDS, warmupSeconds: WARMUP_SECONDS, connections: CONNECTIONS, rounds: ROUNDS, refreshChains: REFRESH_CHAINS, openLoop: { rate: OPEN_LOOP_RATE, secondsPerRound: OPEN_LOOP_SECONDS, loginRate: 5 }, loginConnections: 4, argon2: app.argon2, hasher: app.hasher };
-writeFileSync(out("results.json"), `${JSON.stringify({ machine, settings, rows, checks, raw: { micro, http, refresh, refreshControl, rawRotation, rawRotationOneChain, idle, loaded, logins, rawArgon2 } }, null, 2)}\n`);
+writeFileSync(out("results.json"), `${JSON.stringify({ machine, settings, rows, checks, raw: { micro, http, refresh, refreshControl, clientGrant, introspection, rawRotation, rawRotationOneChain, idle, loaded, logins, rawArgon2 } }, null, 2)}\n`);
 
 const md = [
   "# Tessera benchmark results",
@@ -364,7 +385,7 @@ const md = [
   "",
   `Status for a valid / tampered token: ${Object.entries(verifiesTokens).map(([k, v]) => `${k} ${v.valid}/${v.tampered}`).join(", ")}.`,
   "",
-  `Sanity: fresh tokens wrapped around: ${checks.freshTokensWrapped}; refresh failures: ${checks.refreshFailures}; control requests other than 400: ${checks.refreshControlUnexpected}; login non-2xx: ${checks.loginNon2xx}; open-loop errors: ${checks.openLoopStatusErrors}; logins during the loaded p99 run: ${loaded.logins?.count ?? 0} (errors ${loaded.logins?.statusErrors ?? 0}).`,
+  `Sanity: fresh tokens wrapped around: ${checks.freshTokensWrapped}; refresh failures: ${checks.refreshFailures}; control requests other than 400: ${checks.refreshControlUnexpected}; client_credentials / introspection non-2xx: ${clientGrant.unexpected} / ${introspection.unexpected}; login non-2xx: ${checks.loginNon2xx}; open-loop errors: ${checks.openLoopStatusErrors}; logins during the loaded p99 run: ${loaded.logins?.count ?? 0} (errors ${loaded.logins?.statusErrors ?? 0}).`,
   "",
 ];
 writeFileSync(out("RESULTS.md"), md.join("\n"));

@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -7,6 +8,7 @@ import { argon2Verify } from "hash-wasm";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parseConfig } from "../src/config.js";
 import { openNodeDatabase, type NodeDatabase } from "../src/node/database.js";
+import { basic, claimsOf } from "./support/clients.js";
 import { CHEAP_ARGON2, createTestApp, PASSWORD } from "./support/harness.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -100,7 +102,9 @@ describe("tessera --help documents the tool and every command", { timeout: 60_00
     expect(res.code).toBe(0);
     expect(res.stderr).toBe("");
     expect(res.stdout.startsWith("Usage: tessera <command> [options]\n")).toBe(true);
-    for (const name of ["migrate", "create-user", "set-role", "disable", "enable", "revoke-sessions", "generate-secret", "hash-password"]) {
+    const names = ["migrate", "create-user", "set-role", "disable", "enable", "revoke-sessions", "generate-secret", "hash-password"];
+    const clientCommands = ["create-client", "list-clients", "disable-client", "enable-client", "rotate-client-secret"];
+    for (const name of [...names, ...clientCommands]) {
       expect(res.stdout).toContain(`\n  ${name} `);
       const help = tessera([name, "--help"]);
       expect(help.code, name).toBe(0);
@@ -127,6 +131,12 @@ describe("tessera rejects bad command lines with one line on stderr and exit cod
     [["disable", "--email", "not-an-email"], "tessera: --email must be a valid email address"],
     [["set-role", "--email", "a@example.com", "--role", "root"], "tessera: --role must be one of: viewer, user, admin"],
     [["create-user", "--email", "a@example.com", "--role", "user", "--name", "n".repeat(201)], "tessera: --name must be at most 200 characters"],
+    [["create-client", "--scopes", "read"], "tessera: --name is required"],
+    [["create-client", "--name", "billing"], "tessera: --scopes is required"],
+    [["create-client", "--name", "billing", "--scopes", "  "], "tessera: --scopes must name at least one scope"],
+    [["create-client", "--name", "billing", "--scopes", "read", "--audience", ""], "tessera: --audience must not be empty"],
+    [["disable-client"], "tessera: --id is required"],
+    [["rotate-client-secret", "svc_x"], "tessera: rotate-client-secret: Unexpected argument 'svc_x' (see `tessera rotate-client-secret --help`)"],
     [
       ["create-user", "--email", "a@example.com", "--role", "user", "--password", "hunter2-hunter2"],
       "tessera: passwords are never taken as arguments (shell history, ps); pipe it on stdin or answer the prompt",
@@ -263,6 +273,119 @@ describe("tessera set-role, disable, enable and revoke-sessions", { timeout: 60_
         code: 1,
         stdout: "",
         stderr: "tessera: no user with the email nobody@example.com\n",
+      });
+    }
+  });
+});
+
+describe("tessera create-client, list-clients, disable-client, enable-client and rotate-client-secret", { timeout: 60_000 }, () => {
+  /** Registers a client through the CLI and reads the id and secret off its labelled lines. */
+  function createClient(args: string[] = ["--name", "billing", "--scopes", "read write"], env?: Record<string, string>) {
+    const res = tessera(["create-client", ...args], { env });
+    expect(res.code).toBe(0);
+    const id = /^client_id: +(\S+)$/m.exec(res.stdout)?.[1];
+    const secret = /^client_secret: +(\S+)$/m.exec(res.stdout)?.[1];
+    return { res, id: id!, secret: secret! };
+  }
+
+  async function grant(id: string, secret: string) {
+    const t = await createTestApp({ database: openDb() });
+    return t.call("POST", "/auth/token", { form: { grant_type: "client_credentials" }, headers: { Authorization: basic(id, secret) } });
+  }
+
+  it("create-client prints the id and the secret once, labelled, and stores only the secret's SHA-256", async () => {
+    tessera(["migrate"]);
+    const { res, id, secret } = createClient(["--name", " orders-bot ", "--scopes", "read  write", "--audience", "orders"]);
+    expect(res.stdout).toBe(
+      [
+        "Created the client orders-bot with the scopes read write.",
+        `client_id:     ${id}`,
+        `client_secret: ${secret}`,
+        "The secret is shown only this once (Tessera keeps only its SHA-256): store it now.",
+        "",
+      ].join("\n"),
+    );
+    expect(id).toMatch(/^svc_[A-Za-z0-9_-]{22}$/);
+    expect(secret).toMatch(/^cs_[A-Za-z0-9_-]{43}$/);
+    expect(auditLines(res.stderr)).toContainEqual(expect.objectContaining({ type: "client_created", client_id: id }));
+    expect(res.stderr).not.toContain(secret);
+    const row = (await openDb().db.selectFrom("clients").selectAll().where("id", "=", id).executeTakeFirst())!;
+    expect([row.name, row.scopes, row.audience]).toEqual(["orders-bot", "read write", "orders"]);
+    expect(row.secret_hash).toBe(createHash("sha256").update(secret).digest("base64url"));
+    const issued = await grant(id, secret);
+    expect(issued.status).toBe(200);
+    expect(claimsOf(issued.json.access_token)).toMatchObject({ sub: id, aud: "orders", scope: "read write" });
+  });
+
+  it("create-client refuses a scope ROLE_SCOPES does not know (exit 2, nothing stored)", async () => {
+    tessera(["migrate"]);
+    const res = tessera(["create-client", "--name", "x", "--scopes", "read launch"]);
+    expect(res).toEqual({ code: 2, stdout: "", stderr: "tessera: --scopes not a scope of ROLE_SCOPES: launch\n" });
+    expect(await openDb().db.selectFrom("clients").selectAll().execute()).toEqual([]);
+    expect(tessera(["create-client", "--name", "x", "--scopes", "launch"], { env: { ROLE_SCOPES: '{"viewer":"read","user":"read","admin":"read launch"}' } }).code).toBe(0);
+  });
+
+  it("list-clients shows each client on one line, never a secret", async () => {
+    tessera(["migrate"]);
+    expect(tessera(["list-clients"])).toEqual({ code: 0, stdout: "No clients.\n", stderr: "" });
+    const a = createClient();
+    const b = createClient(["--name", "orders-bot", "--scopes", "read", "--audience", "orders"]);
+    expect((await grant(a.id, a.secret)).status).toBe(200);
+    const res = tessera(["list-clients"]);
+    expect(res.code).toBe(0);
+    const lines = res.stdout.trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^ID +NAME +SCOPES +AUDIENCE +STATUS +LAST USED$/);
+    expect(lines[1]).toMatch(new RegExp(`^${a.id} +billing +read write +\\(JWT_AUDIENCE\\) +enabled +\\d{4}-\\d\\d-\\d\\dT`));
+    expect(lines[2]).toMatch(new RegExp(`^${b.id} +orders-bot +read +orders +enabled +never$`));
+    expect(res.stdout).not.toContain(a.secret);
+  });
+
+  it("disable-client stops the grant and enable-client restores it; both say when nothing changes", async () => {
+    tessera(["migrate"]);
+    const { id, secret } = createClient();
+    const disabled = tessera(["disable-client", "--id", id]);
+    expect(disabled.code).toBe(0);
+    expect(disabled.stdout).toBe(`${id} (billing) is disabled: it gets no new tokens, and introspection calls its tokens inactive.\n`);
+    expect(auditLines(disabled.stderr)).toContainEqual(expect.objectContaining({ type: "client_disabled", client_id: id }));
+    expect((await grant(id, secret)).status).toBe(401);
+    expect(tessera(["disable-client", "--id", id]).stdout).toBe(`${id} (billing) is already disabled; nothing changed.\n`);
+    expect(tessera(["enable-client", "--id", id]).stdout).toBe(`${id} (billing) is enabled.\n`);
+    expect((await grant(id, secret)).status).toBe(200);
+    expect(tessera(["enable-client", "--id", id]).stdout).toBe(`${id} (billing) is already enabled; nothing changed.\n`);
+  });
+
+  it("rotate-client-secret prints the new secret once and how long the old one keeps working", async () => {
+    tessera(["migrate"]);
+    const { id, secret: old } = createClient();
+    const res = tessera(["rotate-client-secret", "--id", id], { env: { CLIENT_SECRET_OVERLAP: "600" } });
+    expect(res.code).toBe(0);
+    const fresh = /^client_secret: +(\S+)$/m.exec(res.stdout)![1]!;
+    expect(fresh).not.toBe(old);
+    const lines = res.stdout.trimEnd().split("\n");
+    expect(lines.slice(0, 4)).toEqual([
+      `New secret for ${id} (billing).`,
+      `client_id:     ${id}`,
+      `client_secret: ${fresh}`,
+      "The secret is shown only this once (Tessera keeps only its SHA-256): store it now.",
+    ]);
+    const until = /^The previous secret keeps working until (\S+) \(600 seconds, CLIENT_SECRET_OVERLAP\)\.$/.exec(lines[4]!);
+    expect(until).not.toBeNull();
+    expect(Math.abs(Date.parse(until![1]!) - (Date.now() + 600_000))).toBeLessThan(20_000);
+    expect((await grant(id, old)).status).toBe(200);
+    expect((await grant(id, fresh)).status).toBe(200);
+
+    const now = tessera(["rotate-client-secret", "--id", id], { env: { CLIENT_SECRET_OVERLAP: "0" } });
+    expect(now.stdout).toContain("\nThe previous secret no longer works (CLIENT_SECRET_OVERLAP is 0).\n");
+    expect((await grant(id, fresh)).status).toBe(401);
+  });
+
+  it("answers exit 1 for an unknown id", () => {
+    tessera(["migrate"]);
+    for (const command of ["disable-client", "enable-client", "rotate-client-secret"]) {
+      expect(tessera([command, "--id", `svc_${"A".repeat(22)}`])).toEqual({
+        code: 1,
+        stdout: "",
+        stderr: `tessera: no client with the id svc_${"A".repeat(22)}\n`,
       });
     }
   });

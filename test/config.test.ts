@@ -42,6 +42,7 @@ describe("configuration defaults are the documented ones (docs/configuration.md)
       },
       roleScopes: { viewer: ["read"], user: ["read", "write"], admin: ["read", "write", "delete", "admin"] },
       bodyLimitBytes: 16384,
+      clientSecretOverlap: 3600,
     });
     expect(parseConfig({}).jwt.secret).not.toBe(config.jwt.secret);
   });

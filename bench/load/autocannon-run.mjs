@@ -4,6 +4,8 @@
 //  fresh   — a never-seen token on every request (pre-minted, rotated through setupRequest);
 //  refresh — the refresh grant, each connection following its own rotation chain;
 //  login   — the password grant;
+//  client-credentials — the client_credentials grant, the client authenticated with HTTP Basic;
+//  introspect — POST /auth/introspect of a user's access token, the caller authenticated with HTTP Basic;
 //  unsupported-grant — POST /auth/token with a grant type the service refuses (400): the
 //            refresh request's whole path (security headers, body limit, the per-IP /auth
 //            counter, body parsing, validation, a JSON answer) without rotation or signing.
@@ -11,6 +13,9 @@ import autocannon from "autocannon";
 import { serveJob } from "../lib/child.mjs";
 import { CONNECTIONS, HOST, PROTECTED_PATH } from "../lib/config.mjs";
 import { mintTokens } from "../lib/tokens.mjs";
+
+/** HTTP Basic as RFC 6749 §2.3.1 has it (ids and secrets are base64url: nothing to form-encode). */
+const clientAuth = (job) => ({ authorization: `Basic ${Buffer.from(`${job.clientId}:${job.clientSecret}`).toString("base64")}` });
 
 function requestsFor(job) {
   switch (job.scenario) {
@@ -66,6 +71,10 @@ function requestsFor(job) {
       const body = new URLSearchParams({ grant_type: "password", username: job.email, password: job.password }).toString();
       return { requests: [{ method: "POST", path: "/auth/token", headers: { "content-type": "application/x-www-form-urlencoded" }, body }] };
     }
+    case "client-credentials":
+      return { requests: [{ method: "POST", path: "/auth/token", headers: { ...clientAuth(job), "content-type": "application/x-www-form-urlencoded" }, body: "grant_type=client_credentials" }] };
+    case "introspect":
+      return { requests: [{ method: "POST", path: "/auth/introspect", headers: { ...clientAuth(job), "content-type": "application/x-www-form-urlencoded" }, body: `token=${job.token}` }] };
     case "unsupported-grant":
       return { requests: [{ method: "POST", path: "/auth/token", headers: { "content-type": "application/x-www-form-urlencoded" }, body: `grant_type=bench_control&refresh_token=rt_${"A".repeat(43)}` }] };
     default:

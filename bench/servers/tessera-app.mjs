@@ -57,10 +57,22 @@ for (let i = 0; i < Number(process.env.BENCH_REFRESH_CHAINS ?? 64); i++) {
   refreshTokens.push(refreshToken);
 }
 
+// A machine client for the client_credentials and introspection scenarios.
+const { client, secret: clientSecret } = await app.services.clients.create({ name: "bench", scopes: ["read"], audience: null });
+
 serve({ fetch: root.fetch, port: 0, hostname: HOST }, (info) =>
   announce(
     info.port,
-    { accessToken, refreshTokens, email: BENCH_EMAIL, password: BENCH_PASSWORD, argon2: config.argon2, hasher: implementation },
+    {
+      accessToken,
+      refreshTokens,
+      clientId: client.id,
+      clientSecret,
+      email: BENCH_EMAIL,
+      password: BENCH_PASSWORD,
+      argon2: config.argon2,
+      hasher: implementation,
+    },
     async () => {
       await passwords.close();
       await db.destroy();

@@ -1,5 +1,7 @@
 import { PASSWORD, type TestApp } from "./harness.js";
 
+export { basic, claimsOf } from "./client-basic.js";
+
 /** Creates an admin, signs them in, and registers a machine client through the admin API. */
 export async function withClient(t: TestApp, body: Record<string, unknown> = { name: "billing", scopes: "read write" }) {
   await t.app.services.users.create({ email: "root@example.com", password: PASSWORD, name: null, role: "admin" });
@@ -8,11 +10,3 @@ export async function withClient(t: TestApp, body: Record<string, unknown> = { n
   if (created.status !== 201) throw new Error(`client creation failed: ${created.status} ${created.text}`);
   return { admin, created, id: created.json.client.id as string, secret: created.json.client_secret as string };
 }
-
-/** RFC 6749 §2.3.1: each part form-urlencoded, then `id:secret` in base64. */
-export function basic(id: string, secret: string): string {
-  const form = (s: string) => encodeURIComponent(s).replaceAll("%20", "+");
-  return `Basic ${Buffer.from(`${form(id)}:${form(secret)}`).toString("base64")}`;
-}
-
-export const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString("utf8"));

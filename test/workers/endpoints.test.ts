@@ -9,6 +9,7 @@ import { uuidv7 } from "../../src/ids.js";
 // The same module instance as `exports.default`; importing it installs the hash-wasm shim here too.
 import worker from "../../src/worker/index.js";
 import { hashInteropPassword, INTEROP_PASSWORD, NODE_MADE_HASH } from "../contract/password-hash-fixture.js";
+import { basic, claimsOf } from "../support/client-basic.js";
 
 const PASSWORD = "correct horse battery staple";
 const ORIGIN = "https://tessera.test";
@@ -190,6 +191,85 @@ describe("Workers: /users/me and logout", () => {
     expect(res.status).toBe(401);
     expect(res.headers.get("WWW-Authenticate")).toBe('Bearer realm="tessera"');
     expect(res.json.error).toBe("invalid_token");
+  });
+});
+
+describe("Workers: machine clients over D1", () => {
+  // Their own address: the login and client-authentication limits count per IP.
+  const ip = { "CF-Connecting-IP": "203.0.113.77" };
+
+  /** An admin (registered, then promoted in D1) registers a client through the admin API. */
+  async function registeredClient(body: Record<string, unknown> = { name: "billing", scopes: "read write" }) {
+    const { email } = await register();
+    await env.DB.prepare("UPDATE users SET role = 'admin' WHERE email = ?").bind(email).run();
+    const admin = (await call("POST", "/auth/token", { form: { grant_type: "password", username: email, password: PASSWORD }, headers: ip }))
+      .json.access_token as string;
+    const created = await call("POST", "/admin/clients", { json: body, token: admin });
+    expect(created.status).toBe(201);
+    expect(created.headers.get("Cache-Control")).toBe("no-store");
+    const row = await env.DB.prepare("SELECT secret_hash FROM clients WHERE id = ?").bind(created.json.client.id).first<{ secret_hash: string }>();
+    expect(row?.secret_hash).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    return { admin, id: created.json.client.id as string, secret: created.json.client_secret as string };
+  }
+
+  const grant = (id: string, secret: string) =>
+    call("POST", "/auth/token", { form: { grant_type: "client_credentials" }, headers: { ...ip, Authorization: basic(id, secret) } });
+
+  it("an admin registers a client; the grant with HTTP Basic answers a token with no sid and no role", async () => {
+    const { id, secret } = await registeredClient({ name: "orders-bot", scopes: "read", audience: "orders" });
+    expect(id).toMatch(/^svc_[A-Za-z0-9_-]{22}$/);
+    const res = await grant(id, secret);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("Cache-Control")).toBe("no-store");
+    expect(res.json).toEqual({ access_token: expect.stringMatching(/^eyJ/), token_type: "Bearer", expires_in: 900, scope: "read" });
+    const claims = claimsOf(res.json.access_token);
+    expect(claims).toMatchObject({ sub: id, client_id: id, aud: "orders", scope: "read" });
+    expect(claims).not.toHaveProperty("sid");
+    expect(claims).not.toHaveProperty("role");
+    const wrong = await grant(id, `cs_${"A".repeat(43)}`);
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get("WWW-Authenticate")).toBe('Basic realm="tessera"');
+    const used = await env.DB.prepare("SELECT last_used_at FROM clients WHERE id = ?").bind(id).first<{ last_used_at: number | null }>();
+    expect(used?.last_used_at).toEqual(expect.any(Number));
+  });
+
+  it("introspection: a user token is active, then {active:false} after logout; the client's own token while it is enabled", async () => {
+    const { admin, id, secret } = await registeredClient();
+    const introspect = (token: string) =>
+      call("POST", "/auth/introspect", { form: { token }, headers: { ...ip, Authorization: basic(id, secret) } });
+    const { user, access_token } = await register();
+    const live = await introspect(access_token);
+    expect(live.status).toBe(200);
+    expect(live.headers.get("Cache-Control")).toBe("no-store");
+    expect(live.json).toMatchObject({ active: true, token_type: "access_token", sub: user.id, client_id: "tessera", role: "user" });
+    expect((await call("POST", "/auth/logout", { token: access_token })).status).toBe(204);
+    const after = await introspect(access_token);
+    expect(after.status).toBe(200);
+    expect(after.text).toBe('{"active":false}');
+
+    const own = (await grant(id, secret)).json.access_token as string;
+    const active = await introspect(own);
+    expect(active.json).toMatchObject({ active: true, sub: id, client_id: id, scope: "read write" });
+    expect(active.json).not.toHaveProperty("sid");
+    const other = await registeredClient({ name: "auditor", scopes: "read" });
+    await call("PATCH", `/admin/clients/${id}`, { json: { disabled: true }, token: admin });
+    const disabled = await call("POST", "/auth/introspect", {
+      form: { token: own },
+      headers: { ...ip, Authorization: basic(other.id, other.secret) },
+    });
+    expect(disabled.json).toEqual({ active: false });
+  });
+
+  it("publishes RFC 8414 metadata with absolute endpoints on the request's origin", async () => {
+    const res = await call("GET", "/.well-known/oauth-authorization-server");
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({
+      issuer: "tessera",
+      token_endpoint: `${ORIGIN}/auth/token`,
+      introspection_endpoint: `${ORIGIN}/auth/introspect`,
+      revocation_endpoint: `${ORIGIN}/auth/revoke`,
+      grant_types_supported: ["password", "refresh_token", "client_credentials"],
+    });
   });
 });
 

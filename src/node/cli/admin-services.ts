@@ -1,7 +1,7 @@
 import { jsonLineAuditSink } from "../../audit/audit-log.js";
 import type { AccountRow } from "../../db/schema.js";
 import { createHashWasmHasher } from "../../passwords/hash-wasm-hasher.js";
-import { createServices } from "../../services.js";
+import { createServices, type Services } from "../../services.js";
 import type { AdminActor, AdminUsers } from "../../users/admin-users.js";
 import { CliError } from "./cli-error.js";
 import type { CliIo } from "./command.js";
@@ -11,15 +11,15 @@ import { openReadyDatabase } from "./ready-database.js";
 /** Who the audit log names for every change made from the CLI. */
 export const OPERATOR: AdminActor = { kind: "operator" };
 
-type Users = ReturnType<typeof createServices>["users"];
+type Users = Services["users"];
 
 /**
  * Runs `fn` with the app's own services over the configured database, then closes it.
  *
  * @example
- * await withAdmin(io, (admin, users) => admin.revokeSessions(userId, OPERATOR));
+ * await withServices(io, (s) => s.clients.rotateSecret(clientId));
  */
-export async function withAdmin<T>(io: CliIo, fn: (admin: AdminUsers, users: Users) => Promise<T>): Promise<T> {
+export async function withServices<T>(io: CliIo, fn: (s: Services) => Promise<T>): Promise<T> {
   const config = loadConfig(io.env);
   const db = await openReadyDatabase(config);
   try {
@@ -32,10 +32,20 @@ export async function withAdmin<T>(io: CliIo, fn: (admin: AdminUsers, users: Use
       audit: jsonLineAuditSink((line) => io.stderr.write(`${line}\n`)),
       logError: (message, fields) => io.stderr.write(`${JSON.stringify({ level: "error", message, ...fields })}\n`),
     });
-    return await fn(s.adminUsers, s.users);
+    return await fn(s);
   } finally {
     await db.destroy();
   }
+}
+
+/**
+ * Runs `fn` with the admin module and the users, as the HTTP admin API does.
+ *
+ * @example
+ * await withAdmin(io, (admin, users) => admin.revokeSessions(userId, OPERATOR));
+ */
+export function withAdmin<T>(io: CliIo, fn: (admin: AdminUsers, users: Users) => Promise<T>): Promise<T> {
+  return withServices(io, (s) => fn(s.adminUsers, s.users));
 }
 
 /**

@@ -1,13 +1,14 @@
 import { AppError } from "../../errors.js";
 import { parseOptions } from "./args.js";
 import { CliError, usageError } from "./cli-error.js";
+import { CLIENT_COMMANDS } from "./client-commands.js";
 import { say, type CliIo, type Command } from "./command.js";
 import { MIGRATE_COMMAND } from "./migrate-command.js";
 import { SECRET_COMMANDS } from "./secret-commands.js";
 import { USER_COMMANDS } from "./user-commands.js";
 
 /** Every command, in the order `tessera --help` lists them. */
-const COMMANDS: Record<string, Command> = { migrate: MIGRATE_COMMAND, ...USER_COMMANDS, ...SECRET_COMMANDS };
+const COMMANDS: Record<string, Command> = { migrate: MIGRATE_COMMAND, ...USER_COMMANDS, ...CLIENT_COMMANDS, ...SECRET_COMMANDS };
 
 const ENV_NOTE = "Configuration comes from the environment (DATABASE_PATH, ARGON2_*, PASSWORD_MIN_LENGTH, ...).";
 
@@ -35,7 +36,8 @@ function commandHelp(command: Command): string {
 /**
  * Runs one CLI invocation and returns its exit code. Every failure becomes
  * one line on stderr; nothing secret is ever printed except what the
- * command exists to print (`generate-secret`, `hash-password`).
+ * command exists to print (`generate-secret`, `hash-password`, a client secret from
+ * `create-client` or `rotate-client-secret`).
  *
  * @example
  * process.exitCode = await runCli(["disable", "--email", "eve@example.com"], { stdin, stdout, stderr, env });
