@@ -28,6 +28,8 @@ export default defineConfig(async () => {
     test: {
       include: ["test/workers/**/*.test.ts"],
       setupFiles: ["./test/workers/apply-migrations.ts"],
+      // A real OpenID provider on 127.0.0.1 for the provider sign-in test.
+      globalSetup: ["./test/workers/provider-global-setup.ts"],
       testTimeout: 20_000,
       hookTimeout: 30_000,
       // Audit events are one JSON line each on stdout by design; keep them out of the test output.
