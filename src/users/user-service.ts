@@ -89,47 +89,41 @@ export function createUserService(deps: UserServiceDeps): UserService {
     await repo.replacePasswordHash(db, user.id, user.password_hash, fresh, clock.now());
   }
 
+  /** Inserts a new account; `undefined` when the email is taken. */
+  async function insertNew(input: {
+    email: string;
+    name: string | null;
+    passwordHash: string | null;
+    role: Role;
+    emailVerified: boolean;
+  }): Promise<AccountRow | undefined> {
+    const now = clock.now();
+    const row: UserRow = {
+      id: uuidv7(now),
+      email: input.email,
+      name: input.name,
+      password_hash: input.passwordHash,
+      role: input.role,
+      disabled_at: null,
+      email_verified_at: input.emailVerified ? now : null,
+      created_at: now,
+      updated_at: now,
+    };
+    if (!(await repo.insertUser(db, row))) return undefined;
+    audit({ type: "user_registered", user_id: row.id });
+    return account(row);
+  }
+
   return {
     async create(input) {
       const password = checkNewPassword(input.password, "password");
-      const hash = await passwords.hash(password);
-      const now = clock.now();
-      const row: UserRow = {
-        id: uuidv7(now),
-        email: input.email,
-        name: input.name,
-        password_hash: hash,
-        role: input.role,
-        disabled_at: null,
-        email_verified_at: null,
-        created_at: now,
-        updated_at: now,
-      };
-      if (!(await repo.insertUser(db, row))) {
-        throw new AppError("conflict", 409, "An account with this email already exists.");
-      }
-      audit({ type: "user_registered", user_id: row.id });
-      return account(row);
+      const created = await insertNew({ ...input, passwordHash: await passwords.hash(password), emailVerified: false });
+      if (!created) throw new AppError("conflict", 409, "An account with this email already exists.");
+      return created;
     },
 
-    async createFromProvider(input) {
-      const now = clock.now();
-      const row: UserRow = {
-        id: uuidv7(now),
-        email: input.email,
-        name: input.name,
-        // No password: password logins fail like a wrong one (verifyOrDummy) until the user sets one.
-        password_hash: null,
-        role: "user",
-        disabled_at: null,
-        email_verified_at: input.emailVerified ? now : null,
-        created_at: now,
-        updated_at: now,
-      };
-      if (!(await repo.insertUser(db, row))) return undefined;
-      audit({ type: "user_registered", user_id: row.id });
-      return account(row);
-    },
+    // No password: password logins fail like a wrong one (verifyOrDummy) until the user sets one.
+    createFromProvider: (input) => insertNew({ ...input, passwordHash: null, role: "user" }),
 
     markEmailVerified: async (id) => accountOrUndefined(await repo.markEmailVerified(db, id, clock.now())),
 
