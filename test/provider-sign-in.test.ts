@@ -354,6 +354,11 @@ describe("sign-in with GitHub", () => {
     expect(user.email).toBe("nobody@example.com");
   });
 
+  it("its API unreachable after the code exchange → temporarily_unavailable", async () => {
+    t = await createTestApp({ env: env({ GITHUB_API_URL: `http://127.0.0.1:${await closedPort()}/api/v3` }) });
+    expectFailure(await signInWith("github"), "temporarily_unavailable");
+  });
+
   it("no primary address → email_required; a bad code → invalid_grant", async () => {
     github.state.user.emails = [];
     expectFailure(await signInWith("github"), "email_required");
