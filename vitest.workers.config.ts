@@ -31,8 +31,9 @@ export default defineConfig(async () => {
     test: {
       include: ["test/workers/**/*.test.ts"],
       setupFiles: ["./test/workers/apply-migrations.ts"],
-      // Runs in Node: a JWKS endpoint on 127.0.0.1 for the sibling tests' jwksUrl.
-      globalSetup: ["./test/support/workers-jwks-server.ts"],
+      // Run in Node: a JWKS endpoint for the sibling tests' jwksUrl, and a real OpenID provider
+      // for the provider sign-in test, both on 127.0.0.1.
+      globalSetup: ["./test/support/workers-jwks-server.ts", "./test/workers/provider-global-setup.ts"],
       testTimeout: 20_000,
       hookTimeout: 30_000,
       // Audit events are one JSON line each on stdout by design; keep them out of the test output.

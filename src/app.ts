@@ -12,6 +12,7 @@ import { adminRoutes } from "./routes/admin-routes.js";
 import { browserSessionRoutes } from "./routes/browser-session-routes.js";
 import { healthRoutes } from "./routes/health-routes.js";
 import { oauthServerRoutes } from "./routes/oauth-server-routes.js";
+import { providerSignInRoutes } from "./routes/provider-sign-in-routes.js";
 import { openApiRoutes } from "./routes/openapi-routes.js";
 import { tokenRoutes } from "./routes/token-routes.js";
 import { pingDatabase } from "./db/ping.js";
@@ -51,6 +52,7 @@ export function createApp(deps: AppDeps): Hono & { services: Services } {
   app.route("/", adminRoutes(s, live));
   app.route("/", browserSessionRoutes(s, clientIp));
   app.route("/", oauthServerRoutes(s, clientIp));
+  app.route("/", providerSignInRoutes(s, clientIp));
   if (s.config.apiDocs) app.route("/", openApiRoutes({ version: TESSERA_VERSION, serverUrl: s.config.publicUrl ?? undefined }));
 
   app.notFound((c) => c.json(new AppError("not_found", 404, "No such endpoint.").toJSON(), 404));

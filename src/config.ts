@@ -43,7 +43,37 @@ export interface Config {
   clientSecretOverlap: number;
   /** Serve `GET /openapi.json` (and, on Node, the `/docs` page). */
   apiDocs: boolean;
+  /** Where the browser lands after provider sign-in when the start request named no target. */
+  frontendUrl: string | null;
+  /** Configured identity providers, in the order `GET /auth/providers` lists them. */
+  providers: ProviderConfig[];
 }
+
+/** A provider users may sign in with (`GET /auth/oauth/:id/start`). */
+export type ProviderConfig =
+  | {
+      kind: "oidc";
+      /** `google` or an `OIDC_PROVIDERS` id. */
+      id: string;
+      label: string;
+      /** Discovery at `<issuer>/.well-known/openid-configuration`. */
+      issuer: string;
+      clientId: string;
+      clientSecret: string;
+      scope: string;
+    }
+  | {
+      kind: "github";
+      id: "github";
+      label: string;
+      /** `https://github.com` or a GitHub Enterprise Server. */
+      url: string;
+      /** API base; paths are appended to it (it may carry `/api/v3`). */
+      apiUrl: string;
+      clientId: string;
+      clientSecret: string;
+      scope: string;
+    };
 
 export type Env = Record<string, string | undefined>;
 
@@ -182,6 +212,75 @@ function parseRoleScopes(env: Env): Record<Role, string[]> {
   return out;
 }
 
+const PROVIDER_ID = /^[a-z0-9-]{1,32}$/;
+
+/** Each `OIDC_PROVIDERS` entry; `issuer` must pass the same https rule as `PUBLIC_URL`. */
+const OidcProviderEntry = v.object(
+  {
+    // Kept exactly as written: discovery compares it byte for byte with the document's `issuer`.
+    issuer: v.pipe(
+      v.string("issuer must be a string"),
+      v.trim(),
+      v.check((s) => v.safeParse(baseUrl, s).success, "issuer must be an https URL (http only on 127.0.0.1, [::1] or localhost)"),
+    ),
+    client_id: v.pipe(v.string("client_id must be a string"), nonEmpty),
+    client_secret: v.pipe(v.string("client_secret must be a string"), nonEmpty),
+    scope: v.optional(v.pipe(v.string("scope must be a string"), nonEmpty)),
+    label: v.optional(v.pipe(v.string("label must be a string"), nonEmpty)),
+  },
+  "each provider must be an object with issuer, client_id and client_secret",
+);
+
+function parseProviders(env: Env): ProviderConfig[] {
+  const providers: ProviderConfig[] = [];
+  const pair = (idName: string, secretName: string) => {
+    const id = (env[idName] ?? "").trim();
+    const secret = (env[secretName] ?? "").trim();
+    if ((id === "") !== (secret === "")) throw new ConfigError(`${id === "" ? idName : secretName}: required when ${id === "" ? secretName : idName} is set`);
+    return id === "" ? null : { clientId: id, clientSecret: secret };
+  };
+  const google = pair("GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET");
+  if (google) {
+    const issuer = read(env, "GOOGLE_ISSUER", baseUrl, "https://accounts.google.com");
+    providers.push({ kind: "oidc", id: "google", label: "Google", issuer, scope: "openid email profile", ...google });
+  }
+  const github = pair("GITHUB_CLIENT_ID", "GITHUB_CLIENT_SECRET");
+  if (github) {
+    const url = read(env, "GITHUB_URL", baseUrl, "https://github.com");
+    const apiUrl = read(env, "GITHUB_API_URL", baseUrl, "https://api.github.com");
+    providers.push({ kind: "github", id: "github", label: "GitHub", url, apiUrl, scope: "read:user user:email", ...github });
+  }
+  const raw = env.OIDC_PROVIDERS?.trim() ?? "";
+  if (raw !== "") {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      throw new ConfigError('OIDC_PROVIDERS: must be a JSON object like {"<id>": {"issuer", "client_id", "client_secret"}}');
+    }
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+      throw new ConfigError('OIDC_PROVIDERS: must be a JSON object like {"<id>": {"issuer", "client_id", "client_secret"}}');
+    }
+    for (const [id, entry] of Object.entries(parsed)) {
+      if (!PROVIDER_ID.test(id)) throw new ConfigError(`OIDC_PROVIDERS: provider id "${id.slice(0, 40)}" must match [a-z0-9-]{1,32}`);
+      if (id === "google" || id === "github") throw new ConfigError(`OIDC_PROVIDERS: "${id}" is reserved; use the ${id.toUpperCase()}_* variables`);
+      const result = v.safeParse(OidcProviderEntry, entry);
+      if (!result.success) throw new ConfigError(`OIDC_PROVIDERS: ${id}: ${result.issues[0].message}`);
+      const e = result.output;
+      providers.push({
+        kind: "oidc",
+        id,
+        label: e.label ?? id,
+        issuer: e.issuer,
+        clientId: e.client_id,
+        clientSecret: e.client_secret,
+        scope: e.scope ?? "openid email profile",
+      });
+    }
+  }
+  return providers;
+}
+
 /**
  * One rule for both fields: production when `NODE_ENV` or `ENVIRONMENT` says so (a deploy that
  * sets only one of them must not run lax), and `environment` then says "production" too.
@@ -244,6 +343,15 @@ export function parseConfig(env: Env, options: { warn?: (message: string) => voi
     throw new ConfigError("ALLOWED_ORIGINS: '*' is not allowed in production; list exact origins");
   }
 
+  const publicUrl = readOptional(env, "PUBLIC_URL", baseUrl);
+  const providers = parseProviders(env);
+  // The redirect_uri every provider is registered with is built from it.
+  if (providers.length > 0 && publicUrl === null) throw new ConfigError("PUBLIC_URL: required once a sign-in provider is configured");
+  const frontendUrl = readOptional(env, "FRONTEND_URL", baseUrl);
+  if (frontendUrl !== null && !trustedOrigins({ allowedOrigins, publicUrl }).includes(new URL(frontendUrl).origin)) {
+    throw new ConfigError("FRONTEND_URL: its origin must be in ALLOWED_ORIGINS or be PUBLIC_URL's");
+  }
+
   // Checked here, not at bootstrap: a bad address is a configuration error, found before any request.
   const bootstrapEmail = readOptional(env, "BOOTSTRAP_ADMIN_EMAIL", EmailSchema);
   const bootstrapPassword = env.BOOTSTRAP_ADMIN_PASSWORD ?? "";
@@ -270,7 +378,7 @@ export function parseConfig(env: Env, options: { warn?: (message: string) => voi
     port: read(env, "PORT", intIn(0, 65_535), "3000"),
     host: read(env, "HOST", hostName, "127.0.0.1"),
     allowedOrigins,
-    publicUrl: readOptional(env, "PUBLIC_URL", baseUrl),
+    publicUrl,
     trustProxy: read(env, "TRUST_PROXY", bool, "false"),
     firstPartyClientId: read(env, "FIRST_PARTY_CLIENT_ID", nonEmpty, "tessera"),
     bootstrapAdmin:
@@ -285,5 +393,7 @@ export function parseConfig(env: Env, options: { warn?: (message: string) => voi
     bodyLimitBytes: 16 * 1024,
     clientSecretOverlap: read(env, "CLIENT_SECRET_OVERLAP", intIn(0, 2_592_000), "3600"),
     apiDocs: read(env, "API_DOCS", bool, "true"),
+    frontendUrl,
+    providers,
   };
 }

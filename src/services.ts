@@ -2,6 +2,8 @@ import type { Kysely } from "kysely";
 import { jsonLineAuditSink, type AuditSink } from "./audit/audit-log.js";
 import { createClientCredentialsGrant, type ClientCredentialsGrant } from "./auth/client-credentials.js";
 import { createIntrospection, type Introspect } from "./auth/introspection.js";
+import { createIdentityService, type IdentityService } from "./identities/identity-service.js";
+import { createProviderSignIn, type ProviderSignIn } from "./oauth/provider-sign-in.js";
 import { createSignIn, type SignIn } from "./auth/sign-in.js";
 import { createClientService, type ClientService } from "./clients/client-service.js";
 import { systemClock, type Clock } from "./clock.js";
@@ -37,6 +39,8 @@ export interface ServiceDeps {
   tokenDigests?: TokenDigests;
   /** Atomic multi-statement writes (default: a Kysely transaction per batch; Node passes its group commit, D1 its batch). */
   writeBatch?: WriteBatch;
+  /** Outbound HTTP to identity providers (default: the global `fetch`); tests point it anywhere. */
+  fetch?: typeof fetch;
 }
 
 export interface Services {
@@ -45,6 +49,10 @@ export interface Services {
   users: UserService;
   sessions: SessionService;
   signIn: SignIn;
+  /** Provider identities linked to accounts. */
+  identities: IdentityService;
+  /** Sign-in with Google, GitHub or any OIDC provider. */
+  providerSignIn: ProviderSignIn;
   ownAccount: OwnAccount;
   adminUsers: AdminUsers;
   /** Machine clients and their client_credentials grant. */
@@ -95,12 +103,18 @@ export function createServices(deps: ServiceDeps): Services {
   const clients = createClientService({ db, config, clock, digests, limiter, audit });
   // Introspection answers for tokens of every audience Tessera issues (machine clients may have their own).
   const anyAudience = createCachingVerifier({ keys, issuer: config.jwt.issuer, audience: ANY_AUDIENCE, now }, (claims) => claims);
+  const identities = createIdentityService({ db, clock, users, audit });
+  const signIn = createSignIn({ config, users, sessions, issueAccessToken, audit, identities });
+  const outbound = deps.fetch ?? ((input, init) => fetch(input, init));
+  const providerSignIn = createProviderSignIn({ config, clock, signIn, identities, audit, logError, fetch: outbound });
   return {
     config,
     clock,
     users,
     sessions,
-    signIn: createSignIn({ config, users, sessions, issueAccessToken, audit }),
+    signIn,
+    identities,
+    providerSignIn,
     ownAccount: createOwnAccount({ users, sessions }),
     adminUsers: createAdminUsers({ users, sessions, audit, clock }),
     clients,

@@ -248,5 +248,28 @@ $("refresh-button").addEventListener("click", () => void refresh("button").then(
 $("profile-button").addEventListener("click", () => void showAccount());
 $("signout-button").addEventListener("click", () => void signOut());
 
+/** One link per configured provider; the flow comes back to this page with the refresh cookie set. */
+async function showProviders() {
+  const res = await call("/auth/providers");
+  const providers = res.ok ? res.body.providers : [];
+  const links = providers.map((p) => {
+    const a = document.createElement("a");
+    a.className = "button";
+    a.textContent = `Continue with ${p.label}`;
+    a.href = `${API}/auth/oauth/${encodeURIComponent(p.id)}/start?redirect_to=${encodeURIComponent(location.pathname)}`;
+    return a;
+  });
+  $("provider-buttons").replaceChildren(...links);
+  $("providers").hidden = links.length === 0;
+}
+
+// Back from a provider that refused: the reason is in the query (never a token), then dropped from the address bar.
+const providerError = new URLSearchParams(location.search).get("error");
+if (providerError) {
+  log(`provider sign-in failed: ${providerError}`);
+  history.replaceState(null, "", location.pathname);
+}
+void showProviders();
+
 // On load the page has no token: the cookie (if any) is the only way back into the session.
 refresh("page load").then((ok) => (ok ? showAccount() : undefined));

@@ -13,6 +13,9 @@ export type AuditEvent =
   | { type: "user_deleted"; user_id: string; by: string }
   | { type: "role_changed"; user_id: string; by: string; from: string; to: string }
   | { type: "client_created" | "client_enabled" | "client_disabled" | "client_deleted" | "client_secret_rotated"; client_id: string }
+  | { type: "oauth_login_succeeded"; user_id: string; provider: string; ip: string | null; session_id: string }
+  | { type: "oauth_login_failed"; provider: string; error: string; ip: string | null }
+  | { type: "identity_linked" | "identity_unlinked"; user_id: string; provider: string }
   | { type: "client_auth_failed"; client_id: string | null; ip: string | null; reason: "bad_credentials" | "disabled" };
 
 export type AuditSink = (event: AuditEvent) => void;

@@ -58,12 +58,31 @@ export interface ClientTable {
   last_used_at: number | null;
 }
 
+export interface IdentityTable {
+  id: string;
+  user_id: string;
+  /** `google`, `github` or an `OIDC_PROVIDERS` id. */
+  provider: string;
+  /** The provider's stable account id (OIDC `sub`, GitHub's numeric user id). */
+  subject: string;
+  email: string | null;
+  created_at: number;
+  last_used_at: number;
+}
+
+export interface OAuthUsedStateTable {
+  state_hash: string;
+  expires_at: number;
+}
+
 export interface Database {
   users: UserTable;
   sessions: SessionTable;
   refresh_tokens: RefreshTokenTable;
   rate_limits: RateLimitTable;
   clients: ClientTable;
+  identities: IdentityTable;
+  oauth_used_states: OAuthUsedStateTable;
 }
 
 export type UserRow = Selectable<UserTable>;
@@ -73,3 +92,4 @@ export type NewUserRow = Insertable<UserTable>;
 export type SessionRow = Selectable<SessionTable>;
 export type RefreshTokenRow = Selectable<RefreshTokenTable>;
 export type ClientRow = Selectable<ClientTable>;
+export type IdentityRow = Selectable<IdentityTable>;

@@ -5,6 +5,7 @@ import { notFound } from "../errors.js";
 import { PasswordChange, ProfilePatch } from "../schemas/requests.js";
 import type { Services } from "../services.js";
 import { toPublicSession } from "../sessions/public-session.js";
+import { toPublicIdentity } from "../identities/public-identity.js";
 import { toPublicUser } from "../users/public-user.js";
 
 /** Logout and the signed-in user's own account: all behind the live-session guard `live`. */
@@ -38,7 +39,17 @@ export function accountRoutes(s: Services, live: MiddlewareHandler[], clientIp: 
   app.post("/users/me/password", async (c) => {
     const body = validate(PasswordChange, await readBody(c, ["json"]));
     const who = { userId: c.get("user").id, sessionId: c.get("auth").sid };
-    await s.ownAccount.changePassword(who, body.current_password, body.new_password, clientContext(clientIp, c).ip);
+    await s.ownAccount.changePassword(who, body.current_password ?? null, body.new_password, clientContext(clientIp, c).ip);
+    return c.body(null, 204);
+  });
+
+  app.get("/users/me/identities", async (c) => {
+    const identities = await s.identities.listOfUser(c.get("user").id);
+    return c.json({ identities: identities.map(toPublicIdentity) });
+  });
+
+  app.delete("/users/me/identities/:provider", async (c) => {
+    await s.identities.unlink(c.get("user").id, c.req.param("provider"));
     return c.body(null, 204);
   });
 

@@ -57,7 +57,8 @@ export const AdminClientPatch = v.object({
 export const SessionLogin = v.object({ email: RequiredText, password: RequiredText });
 
 export const ProfilePatch = v.object({ name: OptionalName });
-export const PasswordChange = v.object({ current_password: RequiredText, new_password: RequiredText });
+/** `current_password` may be left out only by an account without a password (its first one). */
+export const PasswordChange = v.object({ current_password: v.optional(RequiredText), new_password: RequiredText });
 
 const WHOLE_1_TO_100 = "must be a whole number from 1 to 100";
 
@@ -92,3 +93,6 @@ export const AdminUserPatch = v.object({
   disabled: v.optional(v.boolean("must be true or false")),
   name: OptionalName,
 });
+
+/** `redirect_to`: a path starting with one `/`, or a URL of an allowed origin (checked by the flow). */
+export const ProviderStartQuery = v.object({ redirect_to: v.optional(v.pipe(v.string(), v.maxLength(2048, "is too long"))) });

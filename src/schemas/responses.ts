@@ -70,6 +70,14 @@ export const SessionList = v.object({
   ),
 });
 
+export const ProviderList = v.object({ providers: v.array(v.object({ id: v.string(), label: v.string() })) });
+
+export const IdentityList = v.object({
+  identities: v.array(
+    v.object({ provider: v.string(), email: v.nullable(v.string()), created_at: Timestamp, last_used_at: Timestamp }),
+  ),
+});
+
 export const UserPage = v.object({ users: v.array(PublicUser), next_cursor: v.nullable(v.string()) });
 
 export const Health = v.object({ status: v.picklist(["ok", "unavailable"]) });

@@ -5,10 +5,10 @@ import type { UserService } from "./user-service.js";
 
 /** What signed-in users do to their own account, where it takes more than one module. */
 export interface OwnAccount {
-  /** Checks the current password (a failed login when wrong), sets the new one, ends every other session. */
+  /** Checks the current password (a failed login when wrong; `null` sets a first password), sets the new one, ends every other session. */
   changePassword(
     who: { userId: string; sessionId: string | null },
-    current: string,
+    current: string | null,
     next: string,
     ip: string | null,
   ): Promise<void>;

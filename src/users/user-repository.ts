@@ -66,6 +66,27 @@ export async function replacePasswordHash(
     .execute();
 }
 
+/** Sets a password only where there is none; `false` when the account has one (or is gone). */
+export async function setFirstPasswordHash(db: Kysely<Database>, id: string, hash: string, now: number): Promise<boolean> {
+  const result = await db
+    .updateTable("users")
+    .set({ password_hash: hash, updated_at: now })
+    .where("id", "=", id)
+    .where("password_hash", "is", null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Marks the email verified (keeping the first time it was). */
+export async function markEmailVerified(db: Kysely<Database>, id: string, now: number): Promise<UserRow | undefined> {
+  return db
+    .updateTable("users")
+    .set((eb) => ({ email_verified_at: eb.fn.coalesce("email_verified_at", eb.val(now)), updated_at: now }))
+    .where("id", "=", id)
+    .returningAll()
+    .executeTakeFirst();
+}
+
 export async function countEnabledAdmins(db: Kysely<Database>): Promise<number> {
   const row = await db
     .selectFrom("users")

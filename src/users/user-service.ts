@@ -15,10 +15,19 @@ import * as repo from "./user-repository.js";
 export interface UserService {
   /** Creates an account; 409 when the email is taken, 400 when the password breaks the rules. */
   create(input: { email: string; password: string; name: string | null; role: Role }): Promise<AccountRow>;
+  /** Creates a password-less account for a provider-proven identity; `undefined` when the email is taken. */
+  createFromProvider(input: { email: string; name: string | null; emailVerified: boolean }): Promise<AccountRow | undefined>;
+  /** Records that a provider vouched for the account's email. */
+  markEmailVerified(id: string): Promise<AccountRow | undefined>;
+  /** Whether the account can sign in with a password. */
+  hasPassword(id: string): Promise<boolean>;
   /** Checks credentials with rate limits first and equal cost for unknown emails; `invalid_grant` on any failure. */
   authenticate(email: string, password: string, ip: string | null): Promise<AccountRow>;
-  /** Verifies the current password (a failed login if wrong) and stores the new one. */
-  changePassword(userId: string, current: string, next: string, ip: string | null): Promise<void>;
+  /**
+   * Verifies the current password (a failed login if wrong) and stores the new one. With
+   * `current` `null`, sets a first password, only for an account that has none (else `invalid_request`).
+   */
+  changePassword(userId: string, current: string | null, next: string, ip: string | null): Promise<void>;
   findById(id: string): Promise<AccountRow | undefined>;
   /** Looks up an already-normalized email. */
   findByEmail(email: string): Promise<AccountRow | undefined>;
@@ -80,28 +89,45 @@ export function createUserService(deps: UserServiceDeps): UserService {
     await repo.replacePasswordHash(db, user.id, user.password_hash, fresh, clock.now());
   }
 
+  /** Inserts a new account; `undefined` when the email is taken. */
+  async function insertNew(input: {
+    email: string;
+    name: string | null;
+    passwordHash: string | null;
+    role: Role;
+    emailVerified: boolean;
+  }): Promise<AccountRow | undefined> {
+    const now = clock.now();
+    const row: UserRow = {
+      id: uuidv7(now),
+      email: input.email,
+      name: input.name,
+      password_hash: input.passwordHash,
+      role: input.role,
+      disabled_at: null,
+      email_verified_at: input.emailVerified ? now : null,
+      created_at: now,
+      updated_at: now,
+    };
+    if (!(await repo.insertUser(db, row))) return undefined;
+    audit({ type: "user_registered", user_id: row.id });
+    return account(row);
+  }
+
   return {
     async create(input) {
       const password = checkNewPassword(input.password, "password");
-      const hash = await passwords.hash(password);
-      const now = clock.now();
-      const row: UserRow = {
-        id: uuidv7(now),
-        email: input.email,
-        name: input.name,
-        password_hash: hash,
-        role: input.role,
-        disabled_at: null,
-        email_verified_at: null,
-        created_at: now,
-        updated_at: now,
-      };
-      if (!(await repo.insertUser(db, row))) {
-        throw new AppError("conflict", 409, "An account with this email already exists.");
-      }
-      audit({ type: "user_registered", user_id: row.id });
-      return account(row);
+      const created = await insertNew({ ...input, passwordHash: await passwords.hash(password), emailVerified: false });
+      if (!created) throw new AppError("conflict", 409, "An account with this email already exists.");
+      return created;
     },
+
+    // No password: password logins fail like a wrong one (verifyOrDummy) until the user sets one.
+    createFromProvider: (input) => insertNew({ ...input, passwordHash: null, role: "user" }),
+
+    markEmailVerified: async (id) => accountOrUndefined(await repo.markEmailVerified(db, id, clock.now())),
+
+    hasPassword: async (id) => Boolean((await repo.findUserById(db, id))?.password_hash),
 
     async authenticate(email, rawPassword, ip) {
       await throttle.attempt(email, ip);
@@ -120,6 +146,17 @@ export function createUserService(deps: UserServiceDeps): UserService {
 
     async changePassword(userId, current, next, ip) {
       const nextPassword = checkNewPassword(next, "new_password");
+      if (current === null) {
+        const hash = await passwords.hash(nextPassword);
+        // Conditional on there being no password, so a first password can never replace one.
+        if (!(await repo.setFirstPasswordHash(db, userId, hash, clock.now()))) {
+          throw invalidRequest("current_password is required: this account already has a password.", [
+            { path: "current_password", message: "is required" },
+          ]);
+        }
+        audit({ type: "password_changed", user_id: userId });
+        return;
+      }
       const user = await repo.findUserById(db, userId);
       // The caller holds a live session, so the user exists; a concurrent delete answers like a wrong password.
       const email = user?.email ?? userId;

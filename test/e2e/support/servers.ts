@@ -42,11 +42,11 @@ function close(server: ServerType): Promise<void> {
  * must be trusted (named by `trustedBy`: ALLOWED_ORIGINS or PUBLIC_URL), so the app is built
  * after the socket is bound.
  */
-export async function startTessera(trustedBy: "ALLOWED_ORIGINS" | "PUBLIC_URL" = "ALLOWED_ORIGINS") {
+export async function startTessera(trustedBy: "ALLOWED_ORIGINS" | "PUBLIC_URL" = "ALLOWED_ORIGINS", extraEnv: Record<string, string> = {}) {
   const handler: { fetch: Fetch } = { fetch: () => new Response("starting", { status: 503 }) };
   const { server, port } = await listen(handler);
   const origin = `http://localhost:${port}`;
-  const config = parseConfig({ JWT_SECRET: TEST_SECRET, ...CHEAP_ARGON2, [trustedBy]: origin });
+  const config = parseConfig({ JWT_SECRET: TEST_SECRET, ...CHEAP_ARGON2, [trustedBy]: origin, ...extraEnv });
   const { db, writeBatch } = openNodeDatabase(":memory:");
   await migrateToLatest(db);
   const app = createApp({
