@@ -3,7 +3,7 @@
 // page gets a CSP of its own that lets it load its script and style and call its origin.
 import { readFile } from "node:fs/promises";
 import { Hono } from "hono";
-import { securityHeaders } from "../http/security-headers.js";
+import { pageSecurityHeaders } from "../http/security-headers.js";
 import type { Config } from "../config.js";
 
 type FetchHandler = Hono["fetch"];
@@ -27,17 +27,7 @@ const FILES: Record<string, [file: string, type: string]> = {
  */
 export function demoRoutes(dir: URL = DEFAULT_DIR): Hono {
   const app = new Hono();
-  app.use(
-    "*",
-    securityHeaders({
-      defaultSrc: ["'none'"],
-      scriptSrc: ["'self'"],
-      styleSrc: ["'self'"],
-      connectSrc: ["'self'"],
-      formAction: ["'none'"],
-      baseUri: ["'none'"],
-    }),
-  );
+  app.use("*", pageSecurityHeaders());
   app.get("/demo/*", async (c, next) => {
     const entry = FILES[c.req.path];
     if (!entry) return next();
