@@ -1,5 +1,7 @@
 import * as v from "valibot";
 
+import { ConfigError } from "./config-error.js";
+import { parseSigningKeyConfig, type SigningKeyConfig } from "./tokens/signing-key-config.js";
 import { EmailSchema } from "./users/email.js";
 import { MIN_KEY_BYTES } from "./verify/key-ring.js";
 import { ROLES, type Role } from "./verify/roles.js";
@@ -13,10 +15,14 @@ export interface Config {
   environment: string;
   production: boolean;
   jwt: {
-    /** Signs new tokens. */
+    /** Signs new tokens in HS256 mode; in every mode it keys the refresh-token successors. */
     secret: string;
-    /** Still accepted for verification (rotation). */
+    /** Still accepted for verification in HS256 mode, and for successors in every mode (rotation). */
     previousSecrets: string[];
+    /** HS256 signs with `secret`; EdDSA and ES256 with `privateKey`, publishing the public keys. */
+    algorithm: SigningKeyConfig["algorithm"];
+    privateKey: SigningKeyConfig["privateKey"];
+    previousPublicKeys: SigningKeyConfig["previousPublicKeys"];
     issuer: string;
     audience: string[];
     accessTokenTtl: number;
@@ -77,13 +83,8 @@ export type ProviderConfig =
 
 export type Env = Record<string, string | undefined>;
 
-/** A configuration value that cannot be used; the message names the variable. */
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ConfigError";
-  }
-}
+export { ConfigError };
+
 
 const DEFAULT_ROLE_SCOPES = '{"viewer":"read","user":"read write","admin":"read write delete admin"}';
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/; // RFC 6749 §3.3 scope-token
@@ -335,6 +336,8 @@ export function parseConfig(env: Env, options: { warn?: (message: string) => voi
     throw new ConfigError(`JWT_PREVIOUS_SECRETS: every key must be at least ${MIN_KEY_BYTES} bytes`);
   }
 
+  const signing = parseSigningKeyConfig(env, { production, warn: options.warn });
+
   const audience = read(env, "JWT_AUDIENCE", commaList, "tessera");
   if (audience.length === 0) throw new ConfigError("JWT_AUDIENCE: must name at least one audience");
 
@@ -362,6 +365,7 @@ export function parseConfig(env: Env, options: { warn?: (message: string) => voi
     jwt: {
       secret,
       previousSecrets,
+      ...signing,
       issuer: read(env, "JWT_ISSUER", nonEmpty, "tessera"),
       audience,
       accessTokenTtl: read(env, "ACCESS_TOKEN_TTL", intIn(30, 86_400), "900"),

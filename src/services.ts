@@ -17,11 +17,11 @@ import { createRateLimiter, type RateLimiter } from "./ratelimit/rate-limiter.js
 import { createRefreshTokenCrypto } from "./sessions/refresh-token-crypto.js";
 import { createSessionService, type SessionService } from "./sessions/session-service.js";
 import { createAccessTokenIssuer } from "./tokens/access-token-issuer.js";
+import { loadServiceKeys, type ServiceKeys } from "./tokens/service-keys.js";
 import { webTokenDigests, type TokenDigests } from "./tokens/token-digests.js";
 import { createAdminUsers, type AdminUsers } from "./users/admin-users.js";
 import { createOwnAccount, type OwnAccount } from "./users/own-account.js";
 import { createUserService, type UserService } from "./users/user-service.js";
-import { createHmacKeyRing } from "./verify/key-ring.js";
 import { toVerifiedToken, type VerifiedToken } from "./verify/verified-token.js";
 import { ANY_AUDIENCE, createCachingVerifier, type CachingVerifier } from "./verify/verify-access-token.js";
 
@@ -62,6 +62,11 @@ export interface Services {
   introspect: Introspect;
   limiter: RateLimiter;
   audit: AuditSink;
+  /**
+   * The signing keys and the public key set, imported once. The entries wait for it before
+   * serving: a key that does not import rejects it with `ConfigError`.
+   */
+  keys: Promise<ServiceKeys>;
   /** The one verifier of this service's access tokens: every bearer-protected route and revocation. */
   accessTokens: CachingVerifier<VerifiedToken>;
   logError: LogError;
@@ -83,8 +88,10 @@ export function createServices(deps: ServiceDeps): Services {
     deps.logError ?? ((message, fields) => console.error(JSON.stringify({ level: "error", message, ...fields })));
   const secrets = [config.jwt.secret, ...config.jwt.previousSecrets];
   const digests = deps.tokenDigests ?? webTokenDigests;
-  const keys = createHmacKeyRing(secrets, { hmacSha256: digests.hmacSha256 });
-  keys.catch(() => {}); // surfaced on first use, not as an unhandled rejection
+  const serviceKeys = loadServiceKeys({ ...config.jwt, secrets }, { hmacSha256: digests.hmacSha256 });
+  serviceKeys.catch(() => {}); // surfaced by the entry (or on first use), not as an unhandled rejection
+  const keys = serviceKeys.then((k) => k.ring);
+  keys.catch(() => {});
   const writeBatch = deps.writeBatch ?? transactionBatch(db);
   const limiter = createRateLimiter(db, clock, writeBatch);
   const throttle = createLoginThrottle(limiter, config, audit);
@@ -122,6 +129,7 @@ export function createServices(deps: ServiceDeps): Services {
     introspect: createIntrospection({ accessTokens: anyAudience, sessions, clients }),
     limiter,
     audit,
+    keys: serviceKeys,
     accessTokens,
     logError,
   };

@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { argon2Verify } from "hash-wasm";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parseConfig } from "../src/config.js";
+import { loadServiceKeys } from "../src/tokens/service-keys.js";
 import { openNodeDatabase, type NodeDatabase } from "../src/node/database.js";
 import { basic, claimsOf } from "./support/clients.js";
 import { CHEAP_ARGON2, createTestApp, PASSWORD } from "./support/harness.js";
@@ -102,7 +103,7 @@ describe("tessera --help documents the tool and every command", { timeout: 60_00
     expect(res.code).toBe(0);
     expect(res.stderr).toBe("");
     expect(res.stdout.startsWith("Usage: tessera <command> [options]\n")).toBe(true);
-    const names = ["migrate", "create-user", "set-role", "disable", "enable", "revoke-sessions", "generate-secret", "hash-password"];
+    const names = ["migrate", "create-user", "set-role", "disable", "enable", "revoke-sessions", "generate-secret", "generate-key", "hash-password"];
     const clientCommands = ["create-client", "list-clients", "disable-client", "enable-client", "rotate-client-secret"];
     for (const name of [...names, ...clientCommands]) {
       expect(res.stdout).toContain(`\n  ${name} `);
@@ -401,6 +402,39 @@ describe("tessera generate-secret", { timeout: 60_000 }, () => {
     expect(Buffer.from(a.stdout.trim(), "base64url")).toHaveLength(32);
     expect(b.stdout).not.toBe(a.stdout);
     expect(parseConfig({ JWT_SECRET: a.stdout.trim(), NODE_ENV: "production" }).jwt.secret).toBe(a.stdout.trim());
+  });
+});
+
+describe("tessera generate-key", { timeout: 60_000 }, () => {
+  it.each(["EdDSA", "ES256"] as const)("prints a new %s private key that the service signs with, and its public JWK on stderr", async (alg) => {
+    const res = tessera(["generate-key", "--alg", alg]);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/^-----BEGIN PRIVATE KEY-----\n[A-Za-z0-9+/=\n]+-----END PRIVATE KEY-----\n$/);
+    const publicJwk = JSON.parse(res.stderr.replace(/^public key: /, ""));
+    expect(publicJwk).toMatchObject({ alg, use: "sig", kid: expect.any(String) });
+    expect(publicJwk).not.toHaveProperty("d");
+    const config = parseConfig({ NODE_ENV: "production", JWT_SECRET: "cli-test-secret-that-is-long-enough-0123456", JWT_ALGORITHM: alg, JWT_PRIVATE_KEY: res.stdout });
+    const { ring, jwks } = await loadServiceKeys({ ...config.jwt, secrets: [config.jwt.secret] });
+    expect(ring.signing.kid).toBe(publicJwk.kid);
+    expect(jwks!.keys[0]).toEqual(publicJwk);
+    expect(tessera(["generate-key", "--alg", alg]).stdout).not.toBe(res.stdout);
+  });
+
+  it("prints a private JWK with --format jwk, EdDSA by default", async () => {
+    const res = tessera(["generate-key", "--format", "jwk"]);
+    expect(res.code).toBe(0);
+    const jwk = JSON.parse(res.stdout);
+    expect(jwk).toMatchObject({ kty: "OKP", crv: "Ed25519", d: expect.any(String) });
+    expect(parseConfig({ JWT_ALGORITHM: "EdDSA", JWT_PRIVATE_KEY: res.stdout }).jwt.privateKey).toEqual({ format: "jwk", jwk });
+  });
+
+  it("refuses HS256 and unknown formats as usage errors", () => {
+    expect(tessera(["generate-key", "--alg", "HS256"])).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "tessera: --alg must be EdDSA or ES256 (HS256 uses a secret: tessera generate-secret)\n",
+    });
+    expect(tessera(["generate-key", "--format", "der"]).stderr).toBe("tessera: --format must be pem or jwk\n");
   });
 });
 

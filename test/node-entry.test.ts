@@ -131,4 +131,17 @@ describe("the Node entry refuses a bad configuration", () => {
       "tessera: configuration error: BOOTSTRAP_ADMIN_PASSWORD: The password is too common; choose a less guessable password.",
     );
   });
+
+  it("says the same of a signing key that does not import, before it listens", async () => {
+    // Looks like PKCS#8 (so configuration parsing takes it) but holds no key: only the import finds out.
+    const { code, stderr } = await start({
+      NODE_ENV: "production",
+      JWT_SECRET: "node-entry-secret-that-is-long-enough-0123",
+      JWT_ALGORITHM: "EdDSA",
+      JWT_PRIVATE_KEY: "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----",
+      DATABASE_PATH: ":memory:",
+    });
+    expect(code).toBe(1);
+    expect(stderr.trim()).toBe("tessera: configuration error: JWT_PRIVATE_KEY: not a valid EdDSA private key");
+  });
 });

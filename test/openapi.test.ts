@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
 import { OPERATIONS } from "../src/openapi/operations.js";
-import { BrowserSessionResponse, ErrorBody, PublicUser, RegisteredResponse, SessionList, TokenResponse, UserPage } from "../src/schemas/responses.js";
+import { AuthorizationServerMetadata, BrowserSessionResponse, ErrorBody, JsonWebKeySet, PublicUser, RegisteredResponse, SessionList, TokenResponse, UserPage } from "../src/schemas/responses.js";
 import { TESSERA_VERSION } from "../src/version.js";
 import { createTestApp, PASSWORD } from "./support/harness.js";
 
@@ -85,5 +85,13 @@ describe("documented response shapes match what the API answers", () => {
     const admin = await t.login("root@example.com");
     v.parse(UserPage, (await t.call("GET", "/admin/users", { token: admin.json.access_token })).json);
     expect(OPERATIONS.length).toBeGreaterThan(20);
+  });
+
+  it("the key set and the metadata of a service signing with ES256 (v.strictObject: no private member slips in)", async () => {
+    const t = await createTestApp({ env: { JWT_ALGORITHM: "ES256" } });
+    v.parse(JsonWebKeySet, (await t.call("GET", "/.well-known/jwks.json")).json);
+    expect(v.parse(AuthorizationServerMetadata, (await t.call("GET", "/.well-known/oauth-authorization-server")).json).jwks_uri).toBe(
+      "http://localhost/.well-known/jwks.json",
+    );
   });
 });

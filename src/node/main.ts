@@ -22,6 +22,7 @@ async function main(): Promise<void> {
 
   const passwords = await createNodePasswordHasher(config.argon2);
   const app = createApp({ db, writeBatch, config, passwords, clientIp: nodeClientIp(config.trustProxy), tokenDigests: nodeTokenDigests });
+  await app.services.keys; // a signing key that does not import stops the start here, as a configuration error
   await bootstrapAdmin(app.services, config);
 
   const server = serve({ fetch: withDemo(withApiDocs(app.fetch, config), config), port: config.port, hostname: config.host }, (info) => {
@@ -55,7 +56,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  // From parseConfig or, once the database is open, from the bootstrap admin: the same one line.
+  // From parseConfig, the signing keys or, once the database is open, the bootstrap admin: the same one line.
   if (e instanceof ConfigError) console.error(`tessera: configuration error: ${e.message}`);
   else console.error(`tessera: failed to start: ${(e as Error)?.message ?? "unknown error"}`);
   process.exit(1);

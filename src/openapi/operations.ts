@@ -28,6 +28,7 @@ import {
   PublicClient,
   BrowserSessionResponse,
   Health,
+  JsonWebKeySet,
   PublicUser,
   RegisteredResponse,
   SessionList,
@@ -164,6 +165,16 @@ export const OPERATIONS: readonly OperationDoc[] = [
     summary: "Authorization server metadata (RFC 8414)",
     ok: { status: 200, description: "Endpoints, grants and authentication methods.", schema: AuthorizationServerMetadata },
     errors: {},
+  },
+  {
+    method: "get",
+    path: "/.well-known/jwks.json",
+    tag: "service",
+    summary: "The public keys that verify access tokens (RFC 7517)",
+    description:
+      "With `JWT_ALGORITHM` EdDSA or ES256: the current key first, then `JWT_PREVIOUS_PUBLIC_KEYS`; each `kid` is the key's RFC 7638 thumbprint. Served with `Cache-Control: public, max-age=300`.",
+    ok: { status: 200, description: "The key set.", schema: JsonWebKeySet },
+    errors: { 404: "`not_found`: tokens are signed with HS256, whose key is secret." },
   },
   {
     method: "post",

@@ -8,8 +8,8 @@ import { IntrospectBody } from "../schemas/requests.js";
 import type { Services } from "../services.js";
 
 /**
- * `POST /auth/introspect` (RFC 7662) for registered clients, and the authorization server
- * metadata (RFC 8414) that tells OAuth client libraries where everything is.
+ * `POST /auth/introspect` (RFC 7662) for registered clients, the authorization server metadata
+ * (RFC 8414) that tells OAuth client libraries where everything is, and the public key set.
  */
 export function oauthServerRoutes(s: Services, clientIp: ClientIp): Hono {
   const app = new Hono();
@@ -23,6 +23,15 @@ export function oauthServerRoutes(s: Services, clientIp: ClientIp): Hono {
     return c.json(await s.introspect(body.token));
   });
 
+  const publishesKeys = s.config.jwt.algorithm !== "HS256";
+  app.get("/.well-known/jwks.json", async (c) => {
+    // An HS256 key is a secret: there is nothing to publish.
+    if (!publishesKeys) throw new AppError("not_found", 404, "No public keys: tokens are signed with HS256.");
+    const { jwks } = await s.keys;
+    // Short enough that a retired key disappears from siblings' caches within minutes.
+    return c.json(jwks, 200, { "Cache-Control": "public, max-age=300" });
+  });
+
   const scopes = [...new Set(Object.values(s.config.roleScopes).flat())];
   app.get("/.well-known/oauth-authorization-server", (c) => {
     const base = s.config.publicUrl ?? new URL(c.req.url).origin;
@@ -31,6 +40,7 @@ export function oauthServerRoutes(s: Services, clientIp: ClientIp): Hono {
       token_endpoint: `${base}/auth/token`,
       revocation_endpoint: `${base}/auth/revoke`,
       introspection_endpoint: `${base}/auth/introspect`,
+      ...(publishesKeys && { jwks_uri: `${base}/.well-known/jwks.json` }),
       // No authorization endpoint: every grant here is direct.
       response_types_supported: [],
       grant_types_supported: ["password", "refresh_token", "client_credentials"],

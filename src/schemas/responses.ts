@@ -129,6 +129,8 @@ export const AuthorizationServerMetadata = v.object({
   token_endpoint: v.pipe(v.string(), v.url()),
   revocation_endpoint: v.pipe(v.string(), v.url()),
   introspection_endpoint: v.pipe(v.string(), v.url()),
+  /** Only when tokens are signed with EdDSA or ES256. */
+  jwks_uri: v.optional(v.pipe(v.string(), v.url())),
   response_types_supported: v.array(v.string()),
   grant_types_supported: v.array(v.string()),
   token_endpoint_auth_methods_supported: v.array(v.string()),
@@ -136,3 +138,17 @@ export const AuthorizationServerMetadata = v.object({
   introspection_endpoint_auth_methods_supported: v.array(v.string()),
   scopes_supported: v.array(v.string()),
 });
+
+/** A published public key: Ed25519 (OKP) or P-256 (EC), never a private member. */
+const PublicJwk = v.strictObject({
+  kty: v.picklist(["OKP", "EC"]),
+  crv: v.picklist(["Ed25519", "P-256"]),
+  x: v.string(),
+  y: v.optional(v.string()),
+  kid: v.string(),
+  alg: v.picklist(["EdDSA", "ES256"]),
+  use: v.literal("sig"),
+});
+
+/** `GET /.well-known/jwks.json` (RFC 7517): the current key first, then the previous ones. */
+export const JsonWebKeySet = v.object({ keys: v.array(PublicJwk) });

@@ -43,6 +43,7 @@ async function buildApp(env: WorkerEnv): Promise<App> {
     clientIp: workersClientIp,
     audit: jsonLineAuditSink((line) => console.log(line)),
   });
+  await app.services.keys; // a signing key that does not import is a configuration error, kept
   await bootstrapAdmin(app.services, config);
   return app;
 }
