@@ -1,8 +1,9 @@
-import { decodeProtectedHeader, jwtVerify, SignJWT } from "jose";
+import { createLocalJWKSet, decodeProtectedHeader, exportPKCS8, generateKeyPair, jwtVerify, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { parseConfig, type Config } from "../src/config.js";
 import { nodeTokenDigests } from "../src/node/node-crypto-digests.js";
 import { createAccessTokenIssuer, type AccessTokenSubject } from "../src/tokens/access-token-issuer.js";
+import { loadServiceKeys } from "../src/tokens/service-keys.js";
 import { webTokenDigests } from "../src/tokens/token-digests.js";
 import { createHmacKeyRing, type HmacSha256 } from "../src/verify/key-ring.js";
 import { createAccessTokenVerifier } from "../src/verify/verify-access-token.js";
@@ -81,5 +82,28 @@ describe("access tokens are signed with the key ring's signing key", () => {
     const config = parseConfig({ JWT_SECRET: "another-secret-0123456789abcdefghijklmn" });
     const { accessToken } = await issuerFor(config, nodeTokenDigests.hmacSha256)(subjects[0]![1]);
     await expect(jwtVerify(accessToken, key, { currentDate: new Date(NOW) })).rejects.toThrow();
+  });
+});
+
+describe("with an Ed25519 key, the issuer signs what jose's SignJWT signs", () => {
+  it("byte for byte (Ed25519 signatures are deterministic), and the token verifies with the published key", async () => {
+    const { privateKey } = await generateKeyPair("EdDSA", { extractable: true });
+    const config = parseConfig({ JWT_SECRET: SECRET, JWT_ALGORITHM: "EdDSA", JWT_PRIVATE_KEY: await exportPKCS8(privateKey) });
+    const { ring, jwks } = await loadServiceKeys({ ...config.jwt, secrets: [SECRET] });
+    const issue = createAccessTokenIssuer({ jwt: config.jwt, clock, keys: Promise.resolve(ring), base64url: nodeTokenDigests.base64url });
+    const { accessToken } = await issue(subjects[0]![1]);
+    const payload = JSON.parse(Buffer.from(accessToken.split(".")[1]!, "base64url").toString("utf8"));
+    const { iss, aud, sub, iat, exp, jti, ...claims } = payload;
+    const reference = await new SignJWT(claims)
+      .setProtectedHeader({ alg: "EdDSA", typ: "at+jwt", kid: ring.signing.kid })
+      .setIssuer(iss)
+      .setAudience(aud)
+      .setSubject(sub)
+      .setIssuedAt(iat)
+      .setExpirationTime(exp)
+      .setJti(jti)
+      .sign(privateKey);
+    expect(accessToken).toBe(reference);
+    await jwtVerify(accessToken, createLocalJWKSet(jwks!), { algorithms: ["EdDSA"], typ: "at+jwt", currentDate: new Date(NOW) });
   });
 });
