@@ -67,9 +67,13 @@ export function openPostgresDatabase(url: string, options: PostgresOptions): Nod
     max: options.poolSize,
     idleTimeoutMillis: options.idleTimeoutMs ?? 30_000,
   });
-  // Without a listener, a server closing an idle connection (restart, pg_terminate_backend)
-  // would crash the process; the pool drops that connection and opens another when needed.
-  pool.on("error", (e: Error & { code?: string }) => options.logError?.("idle database connection lost", { name: e.name, code: e.code }));
+  // A connection the server closes (restart, failover, pg_terminate_backend) emits "error".
+  // Unheard, that event would crash the process: the pool listens while a connection is idle,
+  // and this listener covers the time it is checked out, when the query in flight fails with
+  // the same error (and its request answers 503). The pool then opens a new connection.
+  const lost = (e: Error & { code?: string }) => options.logError?.("database connection lost", { name: e.name, code: e.code });
+  pool.on("error", lost);
+  pool.on("connect", (client) => client.on("error", () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, writeBatch: transactionBatch(db) };
 }
