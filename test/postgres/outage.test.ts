@@ -29,6 +29,8 @@ describe("the connection is lost in the middle of a refresh rotation", () => {
     await blocker.query("SELECT id FROM refresh_tokens WHERE id = $1 FOR UPDATE", [tokenRow.id]);
     const pending = t.refresh(refresh_token);
     const pid = await waitFor(async () => {
+      // Inside a transaction the activity view is read once and kept; ask for a fresh one.
+      await blocker.query("SELECT pg_stat_clear_snapshot()");
       const { rows } = await blocker.query(
         "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()",
       );
