@@ -31,6 +31,8 @@ export interface Config {
   databaseUrl: string | null;
   /** Connections each Node instance keeps open to PostgreSQL at most. */
   databasePoolSize: number;
+  /** Seconds the Node entry waits for PostgreSQL to answer at start-up before giving up. */
+  databaseStartupWait: number;
   port: number;
   host: string;
   allowedOrigins: string[];
@@ -388,6 +390,7 @@ export function parseConfig(env: Env, options: { warn?: (message: string) => voi
     databasePath: read(env, "DATABASE_PATH", filePath, "./data/tessera.sqlite"),
     databaseUrl: readOptional(env, "DATABASE_URL", postgresUrl),
     databasePoolSize: read(env, "DATABASE_POOL_SIZE", intIn(1, 1000), "10"),
+    databaseStartupWait: read(env, "DATABASE_STARTUP_WAIT", intIn(0, 3600), "30"),
     port: read(env, "PORT", intIn(0, 65_535), "3000"),
     host: read(env, "HOST", hostName, "127.0.0.1"),
     allowedOrigins,

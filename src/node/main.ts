@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const database = openConfiguredDatabase(config, logError);
   const { db, writeBatch } = database;
   // A PostgreSQL server may come up after this instance (a deploy, both restarted); SQLite is a file.
-  if (database.kind === "postgres") await waitForDatabase(() => pingDatabase(db), { log: (line) => console.warn(line) });
+  if (database.kind === "postgres") await waitForDatabase(() => pingDatabase(db), { log: (line) => console.warn(line), withinMs: config.databaseStartupWait * 1000 });
   const applied = await database.migrate();
   if (applied.length > 0) console.log(JSON.stringify({ level: "info", message: "migrations applied", applied }));
 
