@@ -154,6 +154,18 @@ describe("the client_credentials grant", () => {
     expect((await grant(t, {}, { Authorization: basic(id, old) })).status).toBe(401);
     expect((await grant(t, {}, { Authorization: basic(id, fresh) })).status).toBe(200);
   });
+
+  it("of two rotations at once, one wins and the other answers 409: no secret handed out is silently voided", async () => {
+    const t = await createTestApp();
+    const { id, secret: old, admin } = await withClient(t);
+    const answers = await Promise.all([0, 1].map(() => t.call("POST", `/admin/clients/${id}/secret`, { token: admin })));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+    const loser = answers.find((a) => a.status === 409)!;
+    expect(loser.json.error).toBe("conflict");
+    const winner = answers.find((a) => a.status === 200)!.json.client_secret as string;
+    expect((await grant(t, {}, { Authorization: basic(id, winner) })).status).toBe(200);
+    expect((await grant(t, {}, { Authorization: basic(id, old) })).status).toBe(200); // the overlap
+  });
 });
 
 describe("a client token is nobody's account", () => {
