@@ -1,7 +1,7 @@
 // PostgreSQL for the Node entry: a `pg` pool behind Kysely's PostgresDialect, and migrations
 // that several instances may start at once. Never imported by the Workers entry.
 import pg from "pg";
-import { Kysely, PostgresDialect } from "kysely";
+import { Kysely, PostgresDialect, type PostgresCursor, type PostgresPool, type PostgresPoolClient } from "kysely";
 import type { Database } from "../db/schema.js";
 import { transactionBatch } from "../db/write-batch.js";
 import { migrateToLatest, readPostgresMigrationFiles, type NodeDatabase } from "./database.js";
@@ -74,8 +74,41 @@ export function openPostgresDatabase(url: string, options: PostgresOptions): Nod
   const lost = (e: Error & { code?: string }) => options.logError?.("database connection lost", { name: e.name, code: e.code });
   pool.on("error", lost);
   pool.on("connect", (client) => client.on("error", () => {}));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
   return { db, writeBatch: transactionBatch(db) };
+}
+
+// Distinct statements the app sends are few (queries are built from fixed shapes); past this,
+// a statement runs unnamed, as pg does by default.
+const STATEMENT_NAMES = 512;
+
+/**
+ * The pool as Kysely sees it, with every statement run as a named prepared statement: each
+ * connection parses and plans a statement once, then only binds and executes it. Parsing and
+ * planning cost the server more than running the hot statements (a refresh, a rate-limit hit),
+ * as preparing did on SQLite (see the statement cache in database.ts). Names are per pool, so a
+ * text keeps its name on every connection.
+ */
+function preparingPool(pool: pg.Pool): PostgresPool {
+  const names = new Map<string, string>();
+  const nameOf = (text: string) => {
+    let name = names.get(text);
+    if (name === undefined && names.size < STATEMENT_NAMES) names.set(text, (name = `tessera_${names.size}`));
+    return name;
+  };
+  return {
+    async connect() {
+      const client = await pool.connect();
+      return {
+        query: ((sqlOrCursor: string | PostgresCursor<unknown>, parameters?: readonly unknown[]) =>
+          typeof sqlOrCursor === "string"
+            ? client.query({ name: nameOf(sqlOrCursor), text: sqlOrCursor, values: [...(parameters ?? [])] })
+            : client.query(sqlOrCursor as never)) as unknown as PostgresPoolClient["query"],
+        release: () => client.release(),
+      };
+    },
+    end: () => pool.end(),
+  };
 }
 
 // Any fixed number will do, as long as every instance uses the same one.
