@@ -4,6 +4,8 @@ import { PostgresAdapter, sql, type Kysely } from "kysely";
 export const WRITE_LOCKS = {
   /** Demoting, disabling or deleting an admin: the last-admin check reads rows the write does not touch. */
   enabledAdmins: 1,
+  /** Unlinking an identity: the "not the only way to sign in" check reads the user's other identities. */
+  signInMethods: 2,
 } as const;
 
 export type WriteLock = (typeof WRITE_LOCKS)[keyof typeof WRITE_LOCKS];

@@ -1,7 +1,11 @@
-// The last-admin guard reads rows its write does not touch. Under PostgreSQL's READ COMMITTED,
-// two demotions whose statements start before either commits would each see the other admin
-// still enabled; the advisory lock they take makes the second start after the first commits.
+// Checks that read rows their write does not touch: the last-admin guard, and "not the only way
+// to sign in" when unlinking an identity. Under PostgreSQL's READ COMMITTED, two such writes
+// whose statements start before either commits would each see the other's row unchanged; the
+// advisory lock they take makes the second start after the first commits. Each case holds both
+// target rows from another connection so both writes are in flight together.
 import { describe, expect, it } from "vitest";
+import { uuidv7 } from "../../src/ids.js";
+import { insertIdentity } from "../../src/identities/identity-repository.js";
 import { createAdminUsers } from "../../src/users/admin-users.js";
 import { createTestApp, PASSWORD } from "../support/harness.js";
 import { adminClient, createPostgresTestDatabase } from "../support/postgres.js";
@@ -46,5 +50,30 @@ describe("two admins demoted at the same moment on PostgreSQL", () => {
     const rejected = settled.find((r) => r.status === "rejected") as PromiseRejectedResult;
     expect(rejected.reason).toMatchObject({ code: "conflict", status: 409 });
     expect(await users.countEnabledAdmins()).toBe(1);
+  });
+});
+
+describe("a password-less user's last two identities unlinked at the same moment on PostgreSQL", () => {
+  it("exactly one unlink wins; the user keeps a way to sign in", async () => {
+    const database = await createPostgresTestDatabase();
+    const t = await createTestApp({ database });
+    const user = (await t.app.services.users.createFromProvider({ email: "two@example.com", name: null, emailVerified: true }))!;
+    const now = Date.now();
+    for (const provider of ["google", "github"]) {
+      await insertIdentity(t.db, { id: uuidv7(now), user_id: user.id, provider, subject: `${provider}-1`, email: null, created_at: now, last_used_at: now });
+    }
+
+    const blocker = await adminClient(database.schema);
+    await blocker.query("BEGIN");
+    await blocker.query("SELECT id FROM identities WHERE user_id = $1 FOR UPDATE", [user.id]);
+    const results = Promise.allSettled(["google", "github"].map((p) => t.app.services.identities.unlink(user.id, p)));
+    await waitForLockWaits(blocker, 2);
+    await blocker.query("COMMIT");
+    await blocker.end();
+
+    const settled = await results;
+    expect(settled.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    expect((settled.find((r) => r.status === "rejected") as PromiseRejectedResult).reason).toMatchObject({ code: "conflict", status: 409 });
+    expect(await t.app.services.identities.listOfUser(user.id)).toHaveLength(1);
   });
 });
