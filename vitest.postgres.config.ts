@@ -7,7 +7,9 @@ import base from "./vitest.config.js";
 // TESSERA_TEST_POSTGRES_URL, which scripts/with-postgres.sh provides.
 const url = process.env.TESSERA_TEST_POSTGRES_URL;
 
-// Files that build apps or databases through the harness; the rest have no database to vary.
+// Files that build apps or databases through the harness; the rest have no database to vary or
+// are SQLite by nature without using it: group-commit.test.ts (SQLite's group commit) and
+// node-entry.test.ts (the entry on a SQLite file; test/postgres/node-entry.test.ts is its twin).
 const harnessFiles = readdirSync("test")
   .filter((f) => f.endsWith(".test.ts") && readFileSync(`test/${f}`, "utf8").includes("./support/harness.js"))
   .map((f) => `test/${f}`);
