@@ -18,6 +18,9 @@ beforeAll(async () => {
     DATABASE_URL: database.url,
     DATABASE_POOL_SIZE: "4",
     LOGIN_RATE_LIMIT: "3/600",
+    // Both would create the first admin: the email's unique constraint lets one do it.
+    BOOTSTRAP_ADMIN_EMAIL: "root@example.com",
+    BOOTSTRAP_ADMIN_PASSWORD: PASSWORD,
   };
   // Started at the same moment on an empty database: both would create the schema.
   [a, b] = await Promise.all([startInstance(env), startInstance(env)]);
@@ -54,13 +57,15 @@ async function signUp(email: string) {
 const refresh = (instance: Instance, token: string) => post(instance, "/auth/token", { grant_type: "refresh_token", refresh_token: token });
 
 describe("two instances started at once on an empty database", () => {
-  it("both come up, and the migrations ran once", async () => {
+  it("both come up, the migrations ran once, and there is one bootstrap admin", async () => {
     const applied = [a, b].filter((i) => i.output().includes('"migrations applied"'));
     expect(applied).toHaveLength(1);
     const client = new pg.Client(database.url);
     await client.connect();
     const { rows } = await client.query("SELECT name FROM kysely_migration ORDER BY name");
+    const admins = await client.query("SELECT email FROM users WHERE role = 'admin'");
     await client.end();
+    expect(admins.rows).toEqual([{ email: "root@example.com" }]);
     expect(rows.map((r) => r.name)).toEqual(["0001_init", "0002_rate_limits", "0003_clients", "0004_identities"]);
   });
 });
