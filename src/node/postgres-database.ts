@@ -87,11 +87,15 @@ const STATEMENT_NAMES = 512;
  * connection parses and plans a statement once, then only binds and executes it. Parsing and
  * planning cost the server more than running the hot statements (a refresh, a rate-limit hit),
  * as preparing did on SQLite (see the statement cache in database.ts). Names are per pool, so a
- * text keeps its name on every connection.
+ * text keeps its name on every connection. The hot statements all name their columns.
  */
 function preparingPool(pool: pg.Pool): PostgresPool {
   const names = new Map<string, string>();
   const nameOf = (text: string) => {
+    // A prepared `SELECT *` or `RETURNING *` fails ("cached plan must not change result type")
+    // once a migration adds a column, which a rolling deploy does under running instances;
+    // statements that name their columns keep working, so only they are prepared.
+    if (text.includes("*")) return undefined;
     let name = names.get(text);
     if (name === undefined && names.size < STATEMENT_NAMES) names.set(text, (name = `tessera_${names.size}`));
     return name;
