@@ -10,7 +10,8 @@ export default defineConfig({
   },
   test: {
     include: ["test/**/*.test.ts", "examples/**/*.test.ts"],
-    exclude: ["test/workers/**", "test/e2e/**", "node_modules/**"],
+    // test/postgres/ needs a server: vitest.postgres.config.ts runs it.
+    exclude: ["test/workers/**", "test/e2e/**", "test/postgres/**", "node_modules/**"],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     reporters: ["default", "json"],

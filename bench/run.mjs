@@ -2,12 +2,13 @@
 // processes (servers, load generators, micro benchmarks), prints one table of ratios
 // from this run and writes bench/results.json and bench/RESULTS.md.
 import { execFileSync, execSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 import { runChild, startServer } from "./lib/child.mjs";
 import { CONNECTIONS, HOST, PROTECTED_PATH } from "./lib/config.mjs";
 import { median } from "./lib/stats.mjs";
+import { POSTGRES_SECTION } from "./lib/results-sections.mjs";
 import { mintTokens } from "./lib/tokens.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -388,5 +389,8 @@ const md = [
   `Sanity: fresh tokens wrapped around: ${checks.freshTokensWrapped}; refresh failures: ${checks.refreshFailures}; control requests other than 400: ${checks.refreshControlUnexpected}; client_credentials / introspection non-2xx: ${clientGrant.unexpected} / ${introspection.unexpected}; login non-2xx: ${checks.loginNon2xx}; open-loop errors: ${checks.openLoopStatusErrors}; logins during the loaded p99 run: ${loaded.logins?.count ?? 0} (errors ${loaded.logins?.statusErrors ?? 0}).`,
   "",
 ];
-writeFileSync(out("RESULTS.md"), md.join("\n"));
+// The PostgreSQL section is written by `npm run bench:postgres` (bench/postgres.mjs); keep it.
+const previous = existsSync(out("RESULTS.md")) ? readFileSync(out("RESULTS.md"), "utf8") : "";
+const postgresSection = previous.indexOf(POSTGRES_SECTION);
+writeFileSync(out("RESULTS.md"), md.join("\n") + (postgresSection >= 0 ? `\n${previous.slice(postgresSection)}` : ""));
 log("wrote bench/results.json and bench/RESULTS.md");

@@ -15,6 +15,9 @@ for (const file of files) {
   failed += Math.max(report.numFailedTests ?? 0, report.numFailedTestSuites ?? 0);
   skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
   console.log(`${file}: ${report.numPassedTests ?? 0} passed, ${report.numFailedTests ?? 0} failed`);
+  if (file === "postgres.json" && (report.numTotalTests ?? 0) === 0) {
+    console.log("postgres.json: the PostgreSQL tests were skipped (no TESSERA_TEST_POSTGRES_URL); run `scripts/with-postgres.sh npm test`");
+  }
 }
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(passed === 0 || failed > 0 ? 1 : 0);

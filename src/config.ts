@@ -31,7 +31,14 @@ export interface Config {
   sessionMaxAge: number;
   refreshReuseGrace: number;
   argon2: { memoryKiB: number; iterations: number; parallelism: number };
+  /** SQLite file on Node when `databaseUrl` is null. */
   databasePath: string;
+  /** A `postgres://` or `postgresql://` URL: the Node entry uses PostgreSQL instead of SQLite. */
+  databaseUrl: string | null;
+  /** Connections each Node instance keeps open to PostgreSQL at most. */
+  databasePoolSize: number;
+  /** Seconds the Node entry waits for PostgreSQL to answer at start-up before giving up. */
+  databaseStartupWait: number;
   port: number;
   host: string;
   allowedOrigins: string[];
@@ -123,6 +130,12 @@ const nonEmpty = v.pipe(v.string(), v.trim(), v.minLength(1, "must not be empty"
 
 // A NUL or a line break (a badly quoted .env) would otherwise reach the file system as part of the name.
 const filePath = v.pipe(nonEmpty, v.regex(/^[^\x00-\x1F\x7F]+$/, "must not contain control characters"));
+
+// Only PostgreSQL is reached by URL; a typo such as `postgress://` must not fall back to SQLite silently.
+const postgresUrl = v.pipe(
+  nonEmpty,
+  v.check((s) => /^postgres(ql)?:$/.test(absoluteUrl(s)?.protocol ?? ""), "must be a postgres:// or postgresql:// URL"),
+);
 
 // Catches HOST=http://0.0.0.0, which the listener would only refuse later with a DNS error.
 const hostName = v.pipe(nonEmpty, v.regex(/^[^\s/]+$/, "must be a host name or IP address, without scheme or path"));
@@ -379,6 +392,9 @@ export function parseConfig(env: Env, options: { warn?: (message: string) => voi
       parallelism: read(env, "ARGON2_PARALLELISM", intIn(1, 16), "1"),
     },
     databasePath: read(env, "DATABASE_PATH", filePath, "./data/tessera.sqlite"),
+    databaseUrl: readOptional(env, "DATABASE_URL", postgresUrl),
+    databasePoolSize: read(env, "DATABASE_POOL_SIZE", intIn(1, 1000), "10"),
+    databaseStartupWait: read(env, "DATABASE_STARTUP_WAIT", intIn(0, 3600), "30"),
     port: read(env, "PORT", intIn(0, 65_535), "3000"),
     host: read(env, "HOST", hostName, "127.0.0.1"),
     allowedOrigins,

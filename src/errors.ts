@@ -21,6 +21,7 @@ export type ErrorCode =
   | "request_too_large"
   | "unsupported_media_type"
   | "rate_limited"
+  | "temporarily_unavailable"
   | "server_error";
 
 export interface ValidationIssue {
@@ -75,6 +76,13 @@ export function notFound(description = "The requested resource does not exist.")
 export function rateLimited(retryAfter: number): AppError {
   return new AppError("rate_limited", 429, "Too many requests; try again later.", {
     headers: { "Retry-After": String(retryAfter) },
+  });
+}
+
+/** The database cannot be reached right now; nothing was changed halfway (writes are atomic). */
+export function temporarilyUnavailable(): AppError {
+  return new AppError("temporarily_unavailable", 503, "The service cannot reach its database; try again shortly.", {
+    headers: { "Retry-After": "1" },
   });
 }
 

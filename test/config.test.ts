@@ -104,6 +104,16 @@ describe("DATABASE_PATH and HOST are read like every other variable", () => {
   });
 });
 
+describe("DATABASE_URL selects PostgreSQL; without it, SQLite at DATABASE_PATH", () => {
+  it("defaults to SQLite with a pool size of 10 and a 30 s start-up wait kept for PostgreSQL", () => {
+    expect(parseConfig({ JWT_SECRET: SECRET })).toMatchObject({ databaseUrl: null, databasePoolSize: 10, databaseStartupWait: 30 });
+  });
+
+  it.each(["postgres://tessera:pw@db.internal:5432/tessera", "postgresql://db/tessera?sslmode=require"])("accepts %s", (url) => {
+    expect(parseConfig({ JWT_SECRET: SECRET, DATABASE_URL: ` ${url} `, DATABASE_POOL_SIZE: "25" })).toMatchObject({ databaseUrl: url, databasePoolSize: 25 });
+  });
+});
+
 describe("a bad value stops start-up with one line naming the variable", () => {
   it.each([
     [{ JWT_SECRET: "short" }, /^JWT_SECRET: /],
@@ -131,6 +141,11 @@ describe("a bad value stops start-up with one line naming the variable", () => {
     [{ JWT_SECRET: SECRET, DATABASE_PATH: "data/tessera\n.sqlite" }, /^DATABASE_PATH: /],
     [{ JWT_SECRET: SECRET, HOST: "http://0.0.0.0" }, /^HOST: must be a host name or IP address, without scheme or path$/],
     [{ JWT_SECRET: SECRET, HOST: "local host" }, /^HOST: /],
+    [{ JWT_SECRET: SECRET, DATABASE_URL: "postgress://db/tessera" }, /^DATABASE_URL: must be a postgres:\/\/ or postgresql:\/\/ URL$/],
+    [{ JWT_SECRET: SECRET, DATABASE_URL: "./data/tessera.sqlite" }, /^DATABASE_URL: must be a postgres/],
+    [{ JWT_SECRET: SECRET, DATABASE_POOL_SIZE: "0" }, /^DATABASE_POOL_SIZE: must be at least 1$/],
+    [{ JWT_SECRET: SECRET, DATABASE_POOL_SIZE: "2.5" }, /^DATABASE_POOL_SIZE: must be a whole number$/],
+    [{ JWT_SECRET: SECRET, DATABASE_STARTUP_WAIT: "-1" }, /^DATABASE_STARTUP_WAIT: /],
   ])("%j", (env, pattern) => {
     const message = error(env as Record<string, string>);
     expect(message).toMatch(pattern);

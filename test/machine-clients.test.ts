@@ -154,6 +154,18 @@ describe("the client_credentials grant", () => {
     expect((await grant(t, {}, { Authorization: basic(id, old) })).status).toBe(401);
     expect((await grant(t, {}, { Authorization: basic(id, fresh) })).status).toBe(200);
   });
+
+  it("of two rotations at once, every secret answered with 200 works: a loser of the race answers 409", async () => {
+    const t = await createTestApp();
+    const { id, admin } = await withClient(t);
+    const answers = await Promise.all([0, 1].map(() => t.call("POST", `/admin/clients/${id}/secret`, { token: admin })));
+    // Both read the same secret (the usual case on SQLite): one wins, one 409. One after the
+    // other (possible on PostgreSQL): two 200s, the first secret now the previous one.
+    for (const loser of answers.filter((a) => a.status !== 200)) expect([loser.status, loser.json.error]).toEqual([409, "conflict"]);
+    const handedOut = answers.filter((a) => a.status === 200).map((a) => a.json.client_secret as string);
+    expect(handedOut.length).toBeGreaterThanOrEqual(1);
+    for (const secret of handedOut) expect((await grant(t, {}, { Authorization: basic(id, secret) })).status).toBe(200);
+  });
 });
 
 describe("a client token is nobody's account", () => {

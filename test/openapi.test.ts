@@ -49,7 +49,7 @@ describe("GET /openapi.json", () => {
     expect(refresh!.required).toEqual(["grant_type", "refresh_token"]);
     const me = doc.paths["/users/me"]!.get as { security: unknown[]; responses: Record<string, unknown> };
     expect(me.security).toEqual([{ bearer: [] }]);
-    expect(Object.keys(me.responses)).toEqual(["200", "401"]);
+    expect(Object.keys(me.responses)).toEqual(["200", "401", "503"]);
   });
 
   it("names PUBLIC_URL as the server when it is set", async () => {

@@ -29,6 +29,26 @@ export async function updateClient(db: Kysely<Database>, id: string, patch: Clie
     .executeTakeFirst();
 }
 
+/**
+ * Replaces the secret only if it is still `expectedHash`, the one the caller read; `undefined`
+ * when another rotation got there first (its new secret must stay valid, not become "previous").
+ */
+export async function replaceClientSecret(
+  db: Kysely<Database>,
+  id: string,
+  expectedHash: string,
+  patch: Pick<ClientTable, "secret_hash" | "previous_secret_hash" | "previous_secret_expires_at">,
+  now: number,
+): Promise<ClientRow | undefined> {
+  return db
+    .updateTable("clients")
+    .set({ ...patch, updated_at: now })
+    .where("id", "=", id)
+    .where("secret_hash", "=", expectedHash)
+    .returningAll()
+    .executeTakeFirst();
+}
+
 /** Records a successful authentication (the admin API shows when a client was last used). */
 export async function touchClient(db: Kysely<Database>, id: string, now: number): Promise<void> {
   await db.updateTable("clients").set({ last_used_at: now }).where("id", "=", id).execute();

@@ -155,9 +155,10 @@ export function createClientService(deps: {
       const client = await load(id);
       const now = clock.now();
       const secret = randomToken("cs_", 32);
-      const updated = await repo.updateClient(
+      const updated = await repo.replaceClientSecret(
         db,
         id,
+        client.secret_hash,
         {
           secret_hash: await hash(secret),
           previous_secret_hash: client.secret_hash,
@@ -165,7 +166,10 @@ export function createClientService(deps: {
         },
         now,
       );
-      if (!updated) throw notFound("No such client.");
+      if (!updated) {
+        if (!(await repo.findClient(db, id))) throw notFound("No such client.");
+        throw new AppError("conflict", 409, "The secret was rotated by another request at the same time; rotate again.");
+      }
       audit({ type: "client_secret_rotated", client_id: id });
       return { client: updated, secret };
     },

@@ -19,10 +19,14 @@ export type WriteBatch = (queries: readonly CompiledQuery[]) => Promise<QueryRes
  * const [inserted, updated] = await batch([insertQuery, updateQuery]);
  */
 export function transactionBatch<DB>(db: Kysely<DB>): WriteBatch {
-  return (queries) =>
-    db.transaction().execute(async (trx) => {
+  return async (queries) => {
+    // One statement is atomic on its own: BEGIN and COMMIT would only add two round trips
+    // (on PostgreSQL, to every per-IP rate-limit hit of every /auth request).
+    if (queries.length === 1) return [await db.executeQuery(queries[0]!)];
+    return db.transaction().execute(async (trx) => {
       const results: QueryResult<unknown>[] = [];
       for (const query of queries) results.push(await trx.executeQuery(query));
       return results;
     });
+  };
 }

@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Database, IdentityRow } from "../db/schema.js";
+import { serializedWrite, WRITE_LOCKS } from "../db/serialized-write.js";
 
 // The only module that writes `identities` and `oauth_used_states`. Functions take `db` first.
 
@@ -21,9 +22,29 @@ export async function listIdentitiesOfUser(db: Kysely<Database>, userId: string)
   return db.selectFrom("identities").selectAll().where("user_id", "=", userId).orderBy("created_at").orderBy("id").execute();
 }
 
-export async function deleteIdentity(db: Kysely<Database>, userId: string, provider: string): Promise<boolean> {
-  const result = await db.deleteFrom("identities").where("user_id", "=", userId).where("provider", "=", provider).executeTakeFirst();
-  return Number(result.numDeletedRows) === 1;
+/**
+ * Unlinks the user's identity of `provider` unless it is their only way to sign in (no password
+ * and no other identity); `false` when nothing was deleted. The check is part of the statement,
+ * and on PostgreSQL runs under the `signInMethods` lock: two unlinks of a user's last two
+ * identities would otherwise each see the other still there.
+ */
+export async function deleteIdentityKeepingASignIn(db: Kysely<Database>, userId: string, provider: string): Promise<boolean> {
+  // RETURNING, not the affected-row count, as for users: D1's count is not the rows of this table alone.
+  const deleted = await serializedWrite(db, WRITE_LOCKS.signInMethods, (tx) =>
+    tx
+      .deleteFrom("identities")
+      .where("user_id", "=", userId)
+      .where("provider", "=", provider)
+      .where((eb) =>
+        eb.or([
+          eb.exists(eb.selectFrom("identities as other").select("other.id").where("other.user_id", "=", userId).where("other.provider", "!=", provider)),
+          eb.exists(eb.selectFrom("users").select("users.id").where("users.id", "=", userId).where("users.password_hash", "is not", null)),
+        ]),
+      )
+      .returning("id")
+      .executeTakeFirst(),
+  );
+  return deleted !== undefined;
 }
 
 /**

@@ -23,6 +23,9 @@ export interface IdentityService {
   useState(stateHash: string, expiresAt: number): Promise<boolean>;
 }
 
+const onlyWayToSignIn = () =>
+  new AppError("conflict", 409, "This is the account's only way to sign in; set a password or link another provider first.");
+
 /**
  * @example
  * const identities = createIdentityService({ db, clock, users, audit });
@@ -81,9 +84,13 @@ export function createIdentityService(deps: { db: Kysely<Database>; clock: Clock
       const identities = await repo.listIdentitiesOfUser(db, userId);
       if (!identities.some((i) => i.provider === provider)) throw notFound("No identity of this provider is linked.");
       if (identities.length === 1 && !(await users.hasPassword(userId))) {
-        throw new AppError("conflict", 409, "This is the account's only way to sign in; set a password or link another provider first.");
+        throw onlyWayToSignIn();
       }
-      if (await repo.deleteIdentity(db, userId, provider)) audit({ type: "identity_unlinked", user_id: userId, provider });
+      // Checked again inside the delete: an unlink of the user's other identity may be running at once.
+      if (await repo.deleteIdentityKeepingASignIn(db, userId, provider)) audit({ type: "identity_unlinked", user_id: userId, provider });
+      else if ((await repo.listIdentitiesOfUser(db, userId)).some((i) => i.provider === provider)) {
+        throw onlyWayToSignIn();
+      }
     },
 
     useState: (stateHash, expiresAt) => repo.markStateUsed(db, stateHash, expiresAt, clock.now()),

@@ -12,10 +12,29 @@ import { groupCommitBatch } from "./group-commit.js";
 export const MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../migrations");
 
 export function readMigrationFiles(dir = MIGRATIONS_DIR): SqlMigrationFile[] {
+  return migrationNames(dir).map((name) => ({ name, sql: readFileSync(join(dir, name), "utf8") }));
+}
+
+function migrationNames(dir: string): string[] {
   return readdirSync(dir)
     .filter((f) => /^\d{4}_[\w-]+\.sql$/.test(f))
-    .sort()
-    .map((name) => ({ name, sql: readFileSync(join(dir, name), "utf8") }));
+    .sort();
+}
+
+/**
+ * The same numbered sequence for PostgreSQL: each file from `postgres/` where its SQL must
+ * differ (types), else the shared file. A variant without a shared file of the same name
+ * would fork the sequence, so it is refused.
+ *
+ * @example
+ * await migrateToLatest(db, readPostgresMigrationFiles());
+ */
+export function readPostgresMigrationFiles(dir = MIGRATIONS_DIR): SqlMigrationFile[] {
+  const variants = new Set(migrationNames(join(dir, "postgres")));
+  const shared = readMigrationFiles(dir);
+  const stray = [...variants].filter((name) => !shared.some((f) => f.name === name));
+  if (stray.length > 0) throw new Error(`migrations/postgres/${stray[0]} has no file of the same name in migrations/`);
+  return shared.map((f) => (variants.has(f.name) ? { name: f.name, sql: readFileSync(join(dir, "postgres", f.name), "utf8") } : f));
 }
 
 export interface NodeDatabase {
@@ -74,9 +93,13 @@ function statementCache(sqlite: SQLite.Database): (sql: string) => SQLite.Statem
   };
 }
 
-/** Applies every pending migration file; idempotent (recorded in `kysely_migration`). */
-export async function migrateToLatest(db: Kysely<Database>, files = readMigrationFiles()): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: new SqlFileMigrationProvider(files) });
+/**
+ * Applies every pending migration file; idempotent (recorded in `kysely_migration`). On
+ * PostgreSQL, `schema` names where that record lives (the one the tables go to): Kysely
+ * otherwise looks for it in any schema of the database and may find another's.
+ */
+export async function migrateToLatest(db: Kysely<Database>, files = readMigrationFiles(), schema?: string): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new SqlFileMigrationProvider(files), ...(schema !== undefined && { migrationTableSchema: schema }) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error("migration failed");
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);

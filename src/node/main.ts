@@ -1,5 +1,6 @@
-// Node entry: `npm start`. Parses the environment, opens SQLite, applies
-// migrations, and serves the runtime-agnostic app until SIGTERM/SIGINT.
+// Node entry: `npm start`. Parses the environment, opens SQLite (or PostgreSQL when
+// DATABASE_URL is set), applies migrations, and serves the runtime-agnostic app until
+// SIGTERM/SIGINT.
 import { serve } from "@hono/node-server";
 import { createApp } from "../app.js";
 import { bootstrapAdmin } from "../bootstrap-admin.js";
@@ -7,7 +8,8 @@ import { ConfigError, parseConfig } from "../config.js";
 import { nodeClientIp } from "./client-ip.js";
 import { withApiDocs } from "./api-docs-page.js";
 import { withDemo } from "./demo.js";
-import { migrateToLatest, openNodeDatabase } from "./database.js";
+import { pingDatabase } from "../db/ping.js";
+import { openConfiguredDatabase, waitForDatabase } from "./configured-database.js";
 import { createNodePasswordHasher } from "./native-password-hasher.js";
 import { nodeTokenDigests } from "./node-crypto-digests.js";
 
@@ -16,8 +18,12 @@ const PURGE_INTERVAL_MS = 30 * 60 * 1000;
 async function main(): Promise<void> {
   const config = parseConfig(process.env, { warn: (m) => console.warn(m) });
 
-  const { db, writeBatch } = openNodeDatabase(config.databasePath);
-  const applied = await migrateToLatest(db);
+  const logError = (message: string, fields: Record<string, unknown>) => console.error(JSON.stringify({ level: "error", message, ...fields }));
+  const database = openConfiguredDatabase(config, logError);
+  const { db, writeBatch } = database;
+  // A PostgreSQL server may come up after this instance (a deploy, both restarted); SQLite is a file.
+  if (database.kind === "postgres") await waitForDatabase(() => pingDatabase(db), { log: (line) => console.warn(line), withinMs: config.databaseStartupWait * 1000 });
+  const applied = await database.migrate();
   if (applied.length > 0) console.log(JSON.stringify({ level: "info", message: "migrations applied", applied }));
 
   const passwords = await createNodePasswordHasher(config.argon2);
@@ -43,7 +49,8 @@ async function main(): Promise<void> {
     stopping = true;
     clearInterval(purge);
     console.log(JSON.stringify({ level: "info", message: "shutting down", signal }));
-    // close() stops accepting and waits for in-flight requests; then release the DB and hash threads.
+    // close() stops accepting and waits for in-flight requests; then release the DB (on
+    // PostgreSQL, end the pool's connections) and the hash threads.
     server.close(async () => {
       await passwords.close();
       await db.destroy();

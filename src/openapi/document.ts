@@ -55,9 +55,13 @@ function successOf(op: OperationDoc): Json {
   };
 }
 
+const UNAVAILABLE = { 503: "`temporarily_unavailable`: the database cannot be reached; nothing was half-done, retry later (`Retry-After`)." };
+
 function operationOf(op: OperationDoc): Json {
   const responses: Json = { [String(op.ok.status)]: successOf(op) };
-  for (const [status, description] of Object.entries(op.errors)) {
+  // Every operation but the service's own (health says it in its own body; the document needs no database).
+  const errors = op.tag === "service" ? op.errors : { ...op.errors, ...UNAVAILABLE };
+  for (const [status, description] of Object.entries(errors)) {
     responses[status] = { description, content: { "application/json": { schema: ERROR_REF } } };
   }
   const parameters = parametersOf(op);

@@ -490,7 +490,7 @@ export const OPERATIONS: readonly OperationDoc[] = [
     description: "The previous secret keeps working for `CLIENT_SECRET_OVERLAP` seconds.",
     auth: "bearer",
     ok: { status: 200, description: "The client and its new secret.", schema: ClientWithSecret, noStore: true },
-    errors: { 404: "`not_found`: no such client.", ...ADMIN },
+    errors: { 404: "`not_found`: no such client.", 409: "`conflict`: another rotation of the same secret finished first; rotate again.", ...ADMIN },
   },
   {
     method: "delete",

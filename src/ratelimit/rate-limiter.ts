@@ -70,8 +70,13 @@ export function createRateLimiter(db: Kysely<Database>, clock: Clock, writeBatch
   async function hitAll(hits: readonly RateLimitHit[]): Promise<RateLimitResult[]> {
     const now = clock.now();
     const windows = hits.map((h) => windowOf(h.rule, now));
-    const results = await writeBatch(hits.map((h, i) => countHit(db)({ key: h.key, ...windows[i]! })));
-    return results.map((r, i) => judge(r.rows as { count: number }[], hits[i]!.rule, windows[i]!.expiresAt, now));
+    // Upserts lock their rows until the batch commits; taking them in key order means two
+    // batches over the same keys (on PostgreSQL, from two instances) can never deadlock.
+    const order = hits.map((_, i) => i).sort((a, b) => (hits[a]!.key < hits[b]!.key ? -1 : hits[a]!.key > hits[b]!.key ? 1 : 0));
+    const results = await writeBatch(order.map((i) => countHit(db)({ key: hits[i]!.key, ...windows[i]! })));
+    const byHit: RateLimitResult[] = [];
+    order.forEach((i, position) => (byHit[i] = judge(results[position]!.rows as { count: number }[], hits[i]!.rule, windows[i]!.expiresAt, now)));
+    return byHit;
   }
   return {
     async hit(key, rule) {

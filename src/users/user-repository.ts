@@ -1,6 +1,7 @@
 import type { ExpressionBuilder, Kysely } from "kysely";
 import { prepareQuery } from "../db/prepared-query.js";
 import type { Database, NewUserRow, UserRow, UserTable } from "../db/schema.js";
+import { serializedWrite, WRITE_LOCKS } from "../db/serialized-write.js";
 
 // The only module that writes `users`. Functions take `db` first and own all SQL.
 
@@ -42,12 +43,9 @@ export async function updateUser(
   now: number,
   options: { keepAnAdmin?: boolean } = {},
 ): Promise<UserRow | undefined> {
-  let query = db
-    .updateTable("users")
-    .set({ ...patch, updated_at: now })
-    .where("id", "=", id);
-  if (options.keepAnAdmin) query = query.where(leavesAnEnabledAdmin(id));
-  return query.returningAll().executeTakeFirst();
+  const update = (db: Kysely<Database>) => db.updateTable("users").set({ ...patch, updated_at: now }).where("id", "=", id);
+  if (!options.keepAnAdmin) return update(db).returningAll().executeTakeFirst();
+  return serializedWrite(db, WRITE_LOCKS.enabledAdmins, (tx) => update(tx).where(leavesAnEnabledAdmin(id)).returningAll().executeTakeFirst());
 }
 
 /** Replaces a hash only if it is still the one we verified (a concurrent change wins). */
@@ -115,7 +113,8 @@ export async function listUsers(
  * Matches the target row only if the write cannot remove the last enabled
  * admin: it is not an enabled admin, or another enabled admin exists. Part
  * of the same statement, so two admins demoting each other cannot both win
- * (SQLite and D1 run one statement at a time, no transaction needed).
+ * (SQLite and D1 run one statement at a time; on PostgreSQL the callers
+ * also hold the `enabledAdmins` lock, since the statement reads other rows).
  */
 function leavesAnEnabledAdmin(id: string) {
   return (eb: ExpressionBuilder<Database, "users">) =>
@@ -136,11 +135,8 @@ function leavesAnEnabledAdmin(id: string) {
 /** Deletes a user unless they are the last enabled admin (then `false`). */
 export async function deleteUserKeepingAnAdmin(db: Kysely<Database>, id: string): Promise<boolean> {
   // RETURNING, not the affected-row count: D1 counts the cascaded sessions and tokens too.
-  const deleted = await db
-    .deleteFrom("users")
-    .where("id", "=", id)
-    .where(leavesAnEnabledAdmin(id))
-    .returning("id")
-    .executeTakeFirst();
+  const deleted = await serializedWrite(db, WRITE_LOCKS.enabledAdmins, (tx) =>
+    tx.deleteFrom("users").where("id", "=", id).where(leavesAnEnabledAdmin(id)).returning("id").executeTakeFirst(),
+  );
   return deleted !== undefined;
 }

@@ -6,6 +6,7 @@ import { nodeClientIp } from "../../src/node/client-ip.js";
 import { nodeTokenDigests } from "../../src/node/node-crypto-digests.js";
 import { createHashWasmHasher } from "../../src/passwords/hash-wasm-hasher.js";
 import type { PasswordHasher } from "../../src/passwords/password-hasher.js";
+import { createPostgresTestDatabase } from "./postgres.js";
 
 export const TEST_SECRET = "test-secret-that-is-long-enough-0123456789";
 export const PASSWORD = "correct horse battery staple";
@@ -55,15 +56,20 @@ export function recordPasswordWork(hasher: PasswordHasher, work: PasswordWork): 
   };
 }
 
-/** A migrated in-memory database with the write batch production uses on Node (group commit). */
+/**
+ * A migrated database with the write batch production uses with it: in-memory SQLite with
+ * group commit, or, under vitest.postgres.config.ts, a PostgreSQL schema of its own with one
+ * transaction per batch.
+ */
 export async function createTestDatabase(): Promise<NodeDatabase> {
+  if (process.env.TESSERA_TEST_DATABASE === "postgres") return createPostgresTestDatabase();
   const database = openNodeDatabase(":memory:");
   await migrateToLatest(database.db);
   return database;
 }
 
 /**
- * A real app over a real in-memory SQLite database and real argon2id, with
+ * A real app over a real database (see createTestDatabase) and real argon2id, with
  * a movable clock and the audit events and error logs captured.
  */
 export async function createTestApp(options: TestAppOptions = {}) {
