@@ -135,6 +135,7 @@ describe("JWT_PREVIOUS_PUBLIC_KEYS", () => {
       ["[", "JWT_PREVIOUS_PUBLIC_KEYS: must be a JSON array of public JWKs"],
       [JSON.stringify([{ ...ed.publicJwk, kid: "my-key" }]), "JWT_PREVIOUS_PUBLIC_KEYS[0]: its kid is not the key's RFC 7638 thumbprint"],
       [JSON.stringify([{ ...ed.publicJwk, x: "AAAA" }]), "JWT_PREVIOUS_PUBLIC_KEYS[0]: not a valid EdDSA public key"],
+      [JSON.stringify([{ ...ed.publicJwk, alg: "ES256" }]), 'JWT_PREVIOUS_PUBLIC_KEYS[0]: its "alg" is not EdDSA'],
     ];
     for (const [keys, message] of cases) expect(await refusal({ ...env, JWT_PREVIOUS_PUBLIC_KEYS: keys })).toBe(message);
   });

@@ -85,8 +85,8 @@ function parsePreviousPublicKeys(raw: string): JWK[] {
     if (PRIVATE_MEMBERS.some((m) => m in jwk)) throw new ConfigError(`${label}: a private key; list public keys only`);
     const keyAlgorithm = jwkAlgorithm(jwk as JWK);
     if (keyAlgorithm === null) throw new ConfigError(`${label}: must be an Ed25519 (OKP) or P-256 (EC) public key`);
-    // A previous key may be of the other algorithm (a switch from EdDSA to ES256, say).
-    checkJwkAlgorithm(label, jwk as JWK, keyAlgorithm);
+    // A previous key may be of the other algorithm (a switch from EdDSA to ES256, say), not of another than its own.
+    if (jwk.alg !== undefined && jwk.alg !== keyAlgorithm) throw new ConfigError(`${label}: its "alg" is not ${keyAlgorithm}`);
     return jwk as JWK;
   });
 }
